@@ -1,0 +1,65 @@
+import ParapetCore
+
+/// The message-level stage: normalise, run every detector, then turn scores into findings by policy.
+public struct MessageAnalyzer: Sendable {
+    public var normalizer: Normalizer
+    public var detectors: [any MessageDetector]
+    public var policy: DetectionPolicy
+
+    public init(normalizer: Normalizer = .init(), detectors: [any MessageDetector], policy: DetectionPolicy = .init()) {
+        self.normalizer = normalizer
+        self.detectors = detectors
+        self.policy = policy
+    }
+
+    public func analyze(_ event: ChatEvent) -> MessageAnalysis {
+        var text = event.content
+        if let args = event.tool?.arguments { text += "\n" + args.scanText }
+        let input = DetectorInput(event: event, normalized: normalizer.normalize(text))
+        var analysis = MessageAnalysis()
+        analysis.normalizedText = input.normalized.text
+        for d in detectors { d.analyze(input, into: &analysis) }
+        applyPolicy(event: event, analysis: &analysis)
+        return analysis
+    }
+
+    /// Score-driven alerts. Rule-driven findings were already added by the detectors.
+    func applyPolicy(event: ChatEvent, analysis a: inout MessageAnalysis) {
+        let t = policy.thresholds(for: event)
+        let s = a.scores
+        func severity(_ score: Double) -> Severity { score >= t.attackHigh ? .high : .medium }
+        let modelIndicators = a.indicators.filter { $0.kind == "model" || $0.kind == "rule" }
+        func has(_ type: AlertType) -> Bool { a.findings.contains { $0.type == type } }
+        if event.role.isModelInput {
+            if event.role.isExternalContent {
+                if s.indirectInjection >= t.indirectInjection && !has(.promptInjectionIndirect) {
+                    a.findings.append(Finding(
+                        type: .promptInjectionIndirect, subtype: event.source?.kind ?? event.role.rawValue,
+                        severity: severity(s.indirectInjection), confidence: s.indirectInjection,
+                        indicators: modelIndicators, scores: s.named, detector: "message.indirect_injection"))
+                }
+            } else if event.role == .user {
+                if s.jailbreak >= t.jailbreak && !has(.jailbreakDirect) {
+                    a.findings.append(Finding(
+                        type: .jailbreakDirect, severity: severity(s.jailbreak), confidence: s.jailbreak,
+                        indicators: modelIndicators, scores: s.named, detector: "message.jailbreak"))
+                } else if s.promptInjection >= t.promptInjection && !has(.promptInjectionDirect) && !has(.jailbreakDirect) {
+                    a.findings.append(Finding(
+                        type: .promptInjectionDirect, severity: severity(s.promptInjection), confidence: s.promptInjection,
+                        indicators: modelIndicators, scores: s.named, detector: "message.prompt_injection"))
+                }
+            }
+        }
+        if event.role == .user || event.role == .assistant {
+            for c in HarmCategory.allCases {
+                let level = t.level(forHarm: s[c])
+                guard level != .safe, level >= t.harmAlertLevel, !has(.harmfulContent(c)) else { continue }
+                let sev: Severity = level == .high ? .high : (level == .medium ? .medium : .low)
+                a.findings.append(Finding(
+                    type: .harmfulContent(c), subtype: event.role == .assistant ? "response" : "request", severity: sev,
+                    confidence: s[c], indicators: a.indicators.filter { $0.id.hasSuffix(c.rawValue) },
+                    scores: s.named, detector: "message.harm.\(c.rawValue)"))
+            }
+        }
+    }
+}

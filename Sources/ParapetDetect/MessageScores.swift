@@ -1,0 +1,58 @@
+import ParapetCore
+
+/// The numbers one message gets from the message-level detectors. Fixed fields, not a dictionary:
+/// this is built for every event and read by every session detector.
+public struct MessageScores: Sendable, Hashable {
+    public var jailbreak: Double = 0
+    public var promptInjection: Double = 0
+    public var indirectInjection: Double = 0
+    /// hate, sexual, violence, self_harm (indexed by `HarmCategory.index`), each 0-1.
+    public var harm: [Double] = [0, 0, 0, 0]
+    /// The message is a model refusal (assistant side).
+    public var refusal: Double = 0
+    /// Probing for the model's instructions, tools and limits.
+    public var reconnaissance: Double = 0
+    /// Many fake dialogue turns inside one message.
+    public var manyShot: Double = 0
+
+    public init() {}
+
+    public subscript(_ c: HarmCategory) -> Double {
+        get { harm[c.index] }
+        set { harm[c.index] = newValue }
+    }
+
+    public var maxHarm: Double { harm.max() ?? 0 }
+    public var maxAttack: Double { max(jailbreak, promptInjection, indirectInjection) }
+
+    /// The scores as named values, for evidence and reports (zero scores left out).
+    public var named: [String: Double] {
+        var d: [String: Double] = [:]
+        func put(_ k: String, _ v: Double) { if v > 0.0005 { d[k] = (v * 1000).rounded() / 1000 } }
+        put("jailbreak", jailbreak)
+        put("prompt_injection", promptInjection)
+        put("indirect_injection", indirectInjection)
+        for c in HarmCategory.allCases { put(c.rawValue, harm[c.index]) }
+        put("refusal", refusal)
+        put("reconnaissance", reconnaissance)
+        put("many_shot", manyShot)
+        return d
+    }
+}
+
+/// Everything the message-level stage says about one message.
+public struct MessageAnalysis: Sendable, Hashable {
+    public var scores = MessageScores()
+    public var indicators: [Indicator] = []
+    public var findings: [Finding] = []
+    /// Text that was hidden or encoded and decoded by normalisation (for evidence), if any.
+    public var revealedText: String?
+    /// The normalised text (what the session window keeps, bounded there).
+    public var normalizedText: String = ""
+
+    public init() {}
+
+    public mutating func add(_ indicator: Indicator) {
+        if !indicators.contains(where: { $0.id == indicator.id }) { indicators.append(indicator) }
+    }
+}

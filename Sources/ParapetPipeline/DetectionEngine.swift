@@ -1,0 +1,90 @@
+import ParapetAlerts
+import ParapetCore
+import ParapetDetect
+import ParapetSession
+
+/// Everything the engine keeps per conversation.
+public struct SessionRecord: Sendable {
+    public var state: SessionState
+    public var incidents = IncidentBook()
+}
+
+/// What one event produces: its verdict, and the alerts (new incidents or new versions) it raised.
+public struct EngineOutput: Sendable {
+    public var verdict: Verdict
+    public var alerts: [Alert]
+}
+
+public struct EngineConfiguration: Sendable {
+    public var policy = DetectionPolicy()
+    public var limits = SessionLimits()
+    public var alerts = AlertOptions()
+    /// Live sessions kept per engine (one engine per Kafka partition, one for a replay).
+    public var maxSessions = 100_000
+    /// Extra event time, beyond the idle timeout, before an idle session's memory is reclaimed
+    /// (so out-of-order streams do not lose a window that is still in use).
+    public var reclaimLatenessSeconds: Double = 3600
+
+    public init() {}
+}
+
+/// The whole detection path for one stream of events (one partition, or one replay): pure and deterministic.
+/// Message analysis -> session window and conversation detectors -> alert aggregation.
+public struct DetectionEngine: Sendable {
+    public let configuration: EngineConfiguration
+    public let messages: MessageAnalyzer
+    public let conversations: SessionAnalyzer
+    public let aggregator: AlertAggregator
+    public private(set) var sessions: BoundedSessionStore<SessionRecord>
+    public private(set) var eventsProcessed = 0
+
+    public init(configuration: EngineConfiguration, messages: MessageAnalyzer, conversations: SessionAnalyzer,
+                catalog: AlertCatalog = .standard) {
+        self.configuration = configuration
+        self.messages = messages
+        self.conversations = conversations
+        self.aggregator = AlertAggregator(catalog: catalog, options: configuration.alerts)
+        self.sessions = BoundedSessionStore(
+            maxSessions: configuration.maxSessions,
+            idleTimeoutSeconds: configuration.limits.idleTimeoutSeconds + configuration.reclaimLatenessSeconds)
+    }
+
+    public mutating func process(_ event: ChatEvent) -> EngineOutput {
+        eventsProcessed += 1
+        let analysis = messages.analyze(event)
+        let thresholds = messages.policy.thresholds(for: event)
+        let turn = TurnRecord(
+            eventID: event.eventID, role: event.role, time: event.time, scores: analysis.scores,
+            indicators: analysis.indicators.map(\.id), text: analysis.normalizedText)
+        let limits = conversations.limits
+        let idleMicros = Int64(limits.idleTimeoutSeconds * 1_000_000)
+        let conversations = self.conversations
+        let aggregator = self.aggregator
+        return sessions.update(event.sessionID, at: event.time.micros,
+                               create: { SessionRecord(state: SessionState(sessionID: event.sessionID, time: event.time)) }) { rec in
+            // A session idle past the timeout (in its own event time) starts over: deterministic whatever the interleaving.
+            if rec.state.turnCount > 0, event.time.micros - rec.state.lastTime.micros > idleMicros {
+                rec.state = SessionState(sessionID: event.sessionID, time: event.time)
+            }
+            var findings = analysis.findings
+            findings.append(contentsOf: conversations.observe(turn, in: &rec.state))
+            let ctx = AlertAggregator.EventContext(
+                event: event, text: analysis.revealedText ?? event.content, scores: analysis.scores.named)
+            let alerts = aggregator.apply(findings, at: ctx, book: &rec.incidents)
+            let verdict = Verdict(
+                eventID: event.eventID, sessionID: event.sessionID, time: event.time, role: event.role,
+                harm: Self.harm(analysis.scores, thresholds),
+                attack: .init(jailbreak: r3(analysis.scores.jailbreak), promptInjection: r3(analysis.scores.promptInjection),
+                              indirectInjection: r3(analysis.scores.indirectInjection)),
+                sessionRisk: r3(rec.state.risk), indicators: analysis.indicators, alerts: alerts.map(\.type))
+            return EngineOutput(verdict: verdict, alerts: alerts)
+        }
+    }
+
+    static func harm(_ s: MessageScores, _ t: DetectionThresholds) -> Verdict.Harm {
+        func h(_ c: HarmCategory) -> Verdict.HarmScore { .init(level: t.level(forHarm: s[c]), score: r3(s[c])) }
+        return Verdict.Harm(hate: h(.hate), sexual: h(.sexual), violence: h(.violence), selfHarm: h(.selfHarm))
+    }
+}
+
+@inline(__always) func r3(_ x: Double) -> Double { (x * 1000).rounded() / 1000 }

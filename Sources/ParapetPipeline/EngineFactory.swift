@@ -1,0 +1,14 @@
+import ParapetAlerts
+import ParapetCore
+import ParapetDetect
+import ParapetSession
+
+/// Builds the engine with the shipped detectors, rule packs and models.
+public enum EngineFactory {
+    public static func makeEngine(_ configuration: EngineConfiguration = .init()) throws -> DetectionEngine {
+        let detectors: [any MessageDetector] = [HiddenUnicodeDetector()]
+        let analyzer = MessageAnalyzer(detectors: detectors, policy: configuration.policy)
+        let conversations = SessionAnalyzer(limits: configuration.limits, detectors: [])
+        return DetectionEngine(configuration: configuration, messages: analyzer, conversations: conversations)
+    }
+}

@@ -1,0 +1,45 @@
+import ParapetCore
+import ParapetDetect
+
+/// One conversation's window: a bounded list of recent turns plus running numbers that outlive them.
+public struct SessionState: Sendable, Hashable {
+    public let sessionID: String
+    public private(set) var turns: [TurnRecord] = []
+    public private(set) var textBytes: Int = 0
+    public private(set) var firstTime: EventTime
+    public private(set) var lastTime: EventTime
+    /// Every turn seen, including those that left the window.
+    public private(set) var turnCount: Int = 0
+    public private(set) var userTurnCount: Int = 0
+    /// Decayed attack/harm risk (0-1): each user turn multiplies it by the decay and adds the turn's risk.
+    public var risk: Double = 0
+    /// Free slots for conversation detectors' own running numbers (kept small: they are per session).
+    public var counters: [String: Double] = [:]
+
+    public init(sessionID: String, time: EventTime) {
+        self.sessionID = sessionID
+        self.firstTime = time
+        self.lastTime = time
+    }
+
+    public mutating func append(_ turn: TurnRecord, limits: SessionLimits) {
+        var t = turn
+        if t.text.utf8.count > limits.maxTurnTextBytes {
+            t.text = String(decoding: t.text.utf8.prefix(limits.maxTurnTextBytes), as: UTF8.self)
+        }
+        turns.append(t)
+        textBytes += t.byteCost
+        turnCount += 1
+        if t.role == .user { userTurnCount += 1 }
+        if t.time > lastTime { lastTime = t.time }
+        var drop = 0
+        while turns.count - drop > limits.maxTurns || (textBytes > limits.maxBytes && turns.count - drop > 1) {
+            textBytes -= turns[drop].byteCost
+            drop += 1
+        }
+        if drop > 0 { turns.removeFirst(drop) }
+    }
+
+    public var userTurns: some Collection<TurnRecord> { turns.lazy.filter { $0.role == .user } }
+    public var lastTurn: TurnRecord? { turns.last }
+}

@@ -1,0 +1,5 @@
+import ArgumentParser
+import ParapetCLI
+
+@main
+extension ParapetCommand {}
