@@ -97,6 +97,11 @@ enum StandardCatalog {
             defaultSeverity: .low, subtypes: ["request", "response"], mitreAtlas: ["AML.T0048"], owaspLLM: ["LLM09:2025"],
             remediation: ["Follow the application's duty-of-care process (e.g. show crisis resources).", "Check that the model's answers followed safe-messaging guidance."]),
         CatalogEntry(
+            type: .harmfulContent(.illicit), title: "Illicit or dangerous activity",
+            description: "A prompt or response asks for or gives help with crime, fraud, cyber-attacks, drugs or other dangerous or illegal activity, at or above the configured level.",
+            defaultSeverity: .low, subtypes: ["request", "response"], mitreAtlas: ["AML.T0048"], owaspLLM: ["LLM09:2025"],
+            remediation: ["Review whether the model gave operational help.", "Block the user if requests repeat; report credible threats through your incident process."]),
+        CatalogEntry(
             type: .walletDuplicateRequests, title: "Suspected wallet attack: recurring identical requests",
             description: "A user or address sends a burst of identical requests, which burns tokens (denial of wallet).",
             defaultSeverity: .medium, subtypes: [], mitreAtlas: ["AML.T0034", "AML.T0029"], owaspLLM: ["LLM10:2025"],

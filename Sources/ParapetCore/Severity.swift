@@ -24,10 +24,13 @@ public enum Severity: String, Codable, Sendable, CaseIterable, Comparable, Hasha
     }
 }
 
-/// The four content-harm categories, as content filters report them.
+/// Content-harm categories: the four that content filters report (hate, sexual, violence, self_harm), plus
+/// `illicit` (crime, fraud, cyber-attacks, drugs and other dangerous or illegal activity) as OpenAI's moderation has,
+/// because most harmful requests seen in the wild are of that kind and fit none of the four.
 public enum HarmCategory: String, Codable, Sendable, CaseIterable, Hashable {
     case hate, sexual, violence
     case selfHarm = "self_harm"
+    case illicit
 
     public var index: Int {
         switch self {
@@ -35,6 +38,7 @@ public enum HarmCategory: String, Codable, Sendable, CaseIterable, Hashable {
         case .sexual: 1
         case .violence: 2
         case .selfHarm: 3
+        case .illicit: 4
         }
     }
 }

@@ -14,12 +14,14 @@ public struct Verdict: Codable, Sendable, Hashable {
         public var sexual: HarmScore
         public var violence: HarmScore
         public var selfHarm: HarmScore
+        public var illicit: HarmScore
 
-        public init(hate: HarmScore, sexual: HarmScore, violence: HarmScore, selfHarm: HarmScore) {
+        public init(hate: HarmScore, sexual: HarmScore, violence: HarmScore, selfHarm: HarmScore, illicit: HarmScore) {
             self.hate = hate
             self.sexual = sexual
             self.violence = violence
             self.selfHarm = selfHarm
+            self.illicit = illicit
         }
 
         public subscript(_ c: HarmCategory) -> HarmScore {
@@ -28,11 +30,12 @@ public struct Verdict: Codable, Sendable, Hashable {
             case .sexual: sexual
             case .violence: violence
             case .selfHarm: selfHarm
+            case .illicit: illicit
             }
         }
 
         enum CodingKeys: String, CodingKey {
-            case hate, sexual, violence
+            case hate, sexual, violence, illicit
             case selfHarm = "self_harm"
         }
     }

@@ -6,8 +6,8 @@ public struct MessageScores: Sendable, Hashable {
     public var jailbreak: Double = 0
     public var promptInjection: Double = 0
     public var indirectInjection: Double = 0
-    /// hate, sexual, violence, self_harm (indexed by `HarmCategory.index`), each 0-1.
-    public var harm: [Double] = [0, 0, 0, 0]
+    /// hate, sexual, violence, self_harm, illicit (indexed by `HarmCategory.index`), each 0-1.
+    public var harm: [Double] = [0, 0, 0, 0, 0]
     /// The message is a model refusal (assistant side).
     public var refusal: Double = 0
     /// Probing for the model's instructions, tools and limits.
