@@ -33,7 +33,11 @@ let package = Package(
             dependencies: ["ParapetCore", .product(name: "Yams", package: "Yams")],
             resources: [.copy("Resources")],
             swiftSettings: strict),
-        .target(name: "ParapetSession", dependencies: ["ParapetCore", "ParapetDetect"], swiftSettings: strict),
+        .target(
+            name: "ParapetSession",
+            dependencies: ["ParapetCore", "ParapetDetect", .product(name: "Yams", package: "Yams")],
+            resources: [.copy("Resources")],
+            swiftSettings: strict),
         .target(name: "ParapetAlerts", dependencies: ["ParapetCore"], swiftSettings: strict),
         .target(
             name: "ParapetKafka",

@@ -24,6 +24,8 @@ public struct EngineConfiguration: Sendable {
     /// Extra event time, beyond the idle timeout, before an idle session's memory is reclaimed
     /// (so out-of-order streams do not lose a window that is still in use).
     public var reclaimLatenessSeconds: Double = 3600
+    /// Conversation-detector thresholds and cues; nil means the bundled `conversation.yaml`.
+    public var conversationSettings: ConversationSettings?
 
     public init() {}
 }

@@ -8,7 +8,10 @@ public enum EngineFactory {
     public static func makeEngine(_ configuration: EngineConfiguration = .init()) throws -> DetectionEngine {
         let detectors: [any MessageDetector] = [HiddenUnicodeDetector()]
         let analyzer = MessageAnalyzer(detectors: detectors, policy: configuration.policy)
-        let conversations = SessionAnalyzer(limits: configuration.limits, detectors: [])
+        let conversations = SessionAnalyzer.standard(
+            limits: configuration.limits,
+            settings: try configuration.conversationSettings ?? ConversationSettings.bundled(),
+            scorer: MessageTextScorer(analyzer: analyzer))
         return DetectionEngine(configuration: configuration, messages: analyzer, conversations: conversations)
     }
 }

@@ -6,13 +6,26 @@ import ParapetDetect
 public struct SessionAnalyzer: Sendable {
     public var limits: SessionLimits
     public var detectors: [any ConversationDetector]
+    public var cues: CueMatcher?
 
-    public init(limits: SessionLimits = .init(), detectors: [any ConversationDetector]) {
+    public init(limits: SessionLimits = .init(), detectors: [any ConversationDetector], cues: CueMatcher? = nil) {
         self.limits = limits
         self.detectors = detectors
+        self.cues = cues
+    }
+
+    /// The standard conversation detectors with the shipped (or given) settings.
+    public static func standard(limits: SessionLimits, settings: ConversationSettings, scorer: (any TextScoring)?) -> SessionAnalyzer {
+        var detectors: [any ConversationDetector] = [
+            EscalationDetector(settings: settings), ReconnaissanceDetector(settings: settings.reconnaissance),
+        ]
+        if let scorer { detectors.append(PayloadSplitDetector(settings: settings.payloadSplit, scorer: scorer)) }
+        return SessionAnalyzer(limits: limits, detectors: detectors, cues: CueMatcher(settings.cues))
     }
 
     public func observe(_ turn: TurnRecord, in session: inout SessionState) -> [Finding] {
+        var turn = turn
+        if turn.role == .user, let cues { turn.cues = cues.cues(in: turn.text) }
         session.append(turn, limits: limits)
         if turn.role == .user || turn.role.isExternalContent {
             let decay = pow(2, -1 / max(limits.riskHalfLifeTurns, 0.5))

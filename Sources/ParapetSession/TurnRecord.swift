@@ -10,6 +10,8 @@ public struct TurnRecord: Sendable, Hashable {
     public var indicators: [String]
     /// Normalised text, cut to `SessionLimits.maxTurnTextBytes` (the window's memory bound).
     public var text: String
+    /// Conversation cues in the text (filled in when the turn enters the window).
+    public var cues: CueSet = []
 
     public init(eventID: String, role: Role, time: EventTime, scores: MessageScores, indicators: [String], text: String) {
         self.eventID = eventID
@@ -21,4 +23,15 @@ public struct TurnRecord: Sendable, Hashable {
     }
 
     var byteCost: Int { text.utf8.count + eventID.utf8.count + 160 }
+
+    /// The turn's own risk: its strongest attack or harm score.
+    public var risk: Double { max(scores.maxAttack, scores.maxHarm) }
+
+    /// Evidence for a conversation-level finding: this turn with its scores.
+    public func evidence(excerptBytes: Int = 400) -> TurnEvidence {
+        TurnEvidence(eventID: eventID, role: role, time: time,
+                     excerpt: String(decoding: text.utf8.prefix(excerptBytes), as: UTF8.self),
+                     indicators: indicators, scores: scores.named)
+    }
+
 }

@@ -1,0 +1,121 @@
+import Foundation
+import Yams
+
+/// Thresholds and cue phrases of the conversation detectors (`Resources/conversation.yaml`).
+public struct ConversationSettings: Sendable, Codable, Hashable {
+    public struct Escalation: Sendable, Codable, Hashable {
+        public var contextHalfLifeTurns: Double
+        public var contextRisk: Double
+        public var turnRiskFloor: Double
+        public var risingTurns: Int
+        public var risingDelta: Double
+        public var risingFinal: Double
+        public var highRisk: Double
+
+        enum CodingKeys: String, CodingKey {
+            case contextHalfLifeTurns = "context_half_life_turns", contextRisk = "context_risk"
+            case turnRiskFloor = "turn_risk_floor", risingTurns = "rising_turns", risingDelta = "rising_delta"
+            case risingFinal = "rising_final", highRisk = "high_risk"
+        }
+    }
+
+    public struct PayloadSplit: Sendable, Codable, Hashable {
+        public var windowUserTurns: Int
+        public var maxBytes: Int
+        public var threshold: Double
+        public var partMax: Double
+
+        enum CodingKeys: String, CodingKey {
+            case windowUserTurns = "window_user_turns", maxBytes = "max_bytes", threshold, partMax = "part_max"
+        }
+    }
+
+    public struct RefusalRephrase: Sendable, Codable, Hashable {
+        public var refusal: Double
+        public var refusedRisk: Double
+        public var overlap: Double
+
+        enum CodingKeys: String, CodingKey {
+            case refusal, refusedRisk = "refused_risk", overlap
+        }
+    }
+
+    public struct Persona: Sendable, Codable, Hashable {
+        public var setupJailbreak: Double
+        public var requestRisk: Double
+
+        enum CodingKeys: String, CodingKey {
+            case setupJailbreak = "setup_jailbreak", requestRisk = "request_risk"
+        }
+    }
+
+    public struct Reconnaissance: Sendable, Codable, Hashable {
+        public var minTurns: Int
+        public var score: Double
+
+        enum CodingKeys: String, CodingKey {
+            case minTurns = "min_turns", score
+        }
+    }
+
+    public struct Cues: Sendable, Codable, Hashable {
+        public var backReference: [String]
+        public var procedure: [String]
+        public var fiction: [String]
+        public var persona: [String]
+        public var reconnaissance: [String]
+
+        enum CodingKeys: String, CodingKey {
+            case backReference = "back_reference", procedure, fiction, persona, reconnaissance
+        }
+    }
+
+    public var version: Int
+    public var escalation: Escalation
+    public var payloadSplit: PayloadSplit
+    public var refusalRephrase: RefusalRephrase
+    public var persona: Persona
+    public var reconnaissance: Reconnaissance
+    public var cues: Cues
+
+    enum CodingKeys: String, CodingKey {
+        case version, escalation, payloadSplit = "payload_split", refusalRephrase = "refusal_rephrase", persona
+        case reconnaissance, cues
+    }
+
+    public enum LoadError: Error, CustomStringConvertible {
+        case missingResource
+        case invalid(String, String)
+        public var description: String {
+            switch self {
+            case .missingResource: "the bundled conversation.yaml is missing"
+            case .invalid(let file, let why): "\(file): \(why)"
+            }
+        }
+    }
+
+    public static func load(yaml: String, name: String) throws -> ConversationSettings {
+        do {
+            return try YAMLDecoder().decode(ConversationSettings.self, from: yaml)
+        } catch let DecodingError.keyNotFound(key, ctx) {
+            let path = (ctx.codingPath.map(\.stringValue) + [key.stringValue]).joined(separator: ".")
+            throw LoadError.invalid(name, "key '\(path)': required key is missing")
+        } catch let DecodingError.typeMismatch(_, ctx) {
+            throw LoadError.invalid(name, "key '\(ctx.codingPath.map(\.stringValue).joined(separator: "."))': wrong type")
+        } catch {
+            throw LoadError.invalid(name, "\(error)")
+        }
+    }
+
+    public static func load(file path: String) throws -> ConversationSettings {
+        try load(yaml: try String(contentsOfFile: path, encoding: .utf8), name: path)
+    }
+
+    /// The shipped defaults.
+    public static func bundled() throws -> ConversationSettings {
+        guard let url = Bundle.module.url(forResource: "conversation", withExtension: "yaml", subdirectory: "Resources")
+            ?? Bundle.module.url(forResource: "conversation", withExtension: "yaml")
+        else { throw LoadError.missingResource }
+        return try load(yaml: try String(contentsOf: url, encoding: .utf8), name: "conversation.yaml")
+    }
+}

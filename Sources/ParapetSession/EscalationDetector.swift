@@ -1,0 +1,118 @@
+import Foundation
+import ParapetCore
+import ParapetDetect
+
+/// Crescendo-style escalation: attacks that only show across turns.
+/// Signals (each a subtype of `jailbreak.multi_turn`):
+/// - `crescendo`: a follow-up that leans on earlier turns (back-reference, request for procedure, fictional
+///   framing) after the conversation has already touched a harmful topic (decayed risk of earlier user turns),
+///   or user-turn risk rising steadily over the last few turns while each stays below the single-message bar;
+/// - `refusal_rephrase`: the model refused, and the user asks the same thing again in other words or wraps
+///   it in fiction or a persona;
+/// - `persona_setup`: an earlier persona / role-play set-up followed by a risky request.
+public struct EscalationDetector: ConversationDetector {
+    public let id = "session.escalation"
+    public let settings: ConversationSettings
+
+    public init(settings: ConversationSettings) {
+        self.settings = settings
+    }
+
+    public func evaluate(_ session: inout SessionState, limits: SessionLimits) -> [Finding] {
+        guard let last = session.turns.last, last.role == .user else { return [] }
+        let turns = session.turns
+        let userIdx = turns.indices.filter { turns[$0].role == .user }
+        guard userIdx.count >= 2 else { return [] }
+        let e = settings.escalation
+        let r = last.risk
+        let followUp = !last.cues.isDisjoint(with: [.backReference, .procedure, .fiction])
+
+        // Decayed risk of the context: earlier user turns, and harmful content the model already produced.
+        let decay = pow(0.5, 1 / max(e.contextHalfLifeTurns, 0.5))
+        var context = 0.0
+        var usersAfter = 0
+        for i in turns.indices.dropLast().reversed() {
+            let t = turns[i]
+            let v: Double
+            switch t.role {
+            case .user:
+                v = t.risk
+                usersAfter += 1
+            case .assistant:
+                v = t.scores.maxHarm
+            default:
+                v = max(t.scores.indirectInjection, t.scores.maxHarm) * 0.5
+            }
+            context = max(context, v * pow(decay, Double(max(usersAfter - 1, 0))))
+        }
+
+        var subtype: String?
+        var strength = 0.0
+        if context >= e.contextRisk && r >= e.turnRiskFloor && followUp {
+            subtype = "crescendo"
+            strength = max(context, r)
+        }
+        let tail = userIdx.suffix(max(e.risingTurns, 2)).map { turns[$0].risk }
+        if subtype == nil, tail.count >= max(e.risingTurns, 2), r >= e.risingFinal,
+           tail.last! - tail.first! >= e.risingDelta,
+           zip(tail, tail.dropFirst()).allSatisfy({ $1 >= $0 - 0.02 }) {
+            subtype = "crescendo"
+            strength = r
+        }
+        if let refused = refusedRequest(before: turns.count - 1, in: turns) {
+            let overlap = ContentWords.jaccard(ContentWords.of(refused.text), ContentWords.of(last.text))
+            if overlap >= settings.refusalRephrase.overlap || !last.cues.isDisjoint(with: [.fiction, .persona]) {
+                let s = max(refused.risk, r, 0.5)
+                if s > strength || subtype == nil {
+                    subtype = "refusal_rephrase"
+                    strength = s
+                }
+            }
+        }
+        if subtype == nil, r >= settings.persona.requestRisk,
+           userIdx.dropLast().contains(where: {
+               turns[$0].cues.contains(.persona) || turns[$0].scores.jailbreak >= settings.persona.setupJailbreak
+           }) {
+            subtype = "persona_setup"
+            strength = max(r, settings.persona.setupJailbreak)
+        }
+        guard let subtype else { return [] }
+
+        let contributing = turns.dropLast().filter {
+            ($0.role == .user && ($0.risk >= 0.15 || !$0.cues.isEmpty))
+                || ($0.role == .assistant && ($0.scores.refusal >= settings.refusalRephrase.refusal || $0.scores.maxHarm >= 0.3))
+        }.suffix(8)
+        var scores = last.scores.named
+        scores["context_risk"] = (context * 1000).rounded() / 1000
+        scores["session_risk"] = (session.risk * 1000).rounded() / 1000
+        let indicator = Indicator(
+            id: "session:\(subtype)", kind: "session", title: Self.titles[subtype], score: (strength * 1000).rounded() / 1000)
+        return [Finding(
+            type: .jailbreakMultiTurn, subtype: subtype, severity: strength >= e.highRisk ? .high : .medium,
+            confidence: min(0.99, 0.5 + strength / 2), indicators: [indicator], scores: scores,
+            contributingTurns: contributing.map { $0.evidence() }, detector: id)]
+    }
+
+    /// The user request that the most recent assistant refusal answered, if it was risky.
+    func refusedRequest(before end: Int, in turns: [TurnRecord]) -> TurnRecord? {
+        let rr = settings.refusalRephrase
+        var i = end - 1
+        while i >= 1 {
+            if turns[i].role == .assistant {
+                guard turns[i].scores.refusal >= rr.refusal else { return nil }
+                var j = i - 1
+                while j >= 0 && turns[j].role != .user { j -= 1 }
+                guard j >= 0, turns[j].risk >= rr.refusedRisk else { return nil }
+                return turns[j]
+            }
+            i -= 1
+        }
+        return nil
+    }
+
+    static let titles: [String: String] = [
+        "crescendo": "Escalation across turns toward a harmful goal",
+        "refusal_rephrase": "Refused request asked again in other words",
+        "persona_setup": "Persona or role-play set-up followed by a risky request",
+    ]
+}
