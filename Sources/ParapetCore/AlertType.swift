@@ -34,6 +34,8 @@ public struct AlertType: RawRepresentable, Codable, Sendable, Hashable, Comparab
     public static let accessSuspiciousIP: AlertType = "access.suspicious_ip"
     public static let accessSuspiciousUserAgent: AlertType = "access.suspicious_user_agent"
     public static let toolAnomalousInvocation: AlertType = "tool.anomalous_invocation"
+    /// One user (or address) attacking in several sessions.
+    public static let userRepeatedAttacks: AlertType = "user.repeated_attacks"
 
     public static func harmfulContent(_ c: HarmCategory) -> AlertType { AlertType(rawValue: "harmful_content.\(c.rawValue)") }
 }

@@ -9,6 +9,12 @@ public struct SessionRecord: Sendable {
     public var incidents = IncidentBook()
 }
 
+/// Everything the engine keeps per user (or per address when events carry no user id).
+public struct UserRecord: Sendable {
+    public var activity = UserActivity()
+    public var incidents = IncidentBook()
+}
+
 /// What one event produces: its verdict, and the alerts (new incidents or new versions) it raised.
 public struct EngineOutput: Sendable {
     public var verdict: Verdict
@@ -26,6 +32,12 @@ public struct EngineConfiguration: Sendable {
     public var reclaimLatenessSeconds: Double = 3600
     /// Conversation-detector thresholds and cues; nil means the bundled `conversation.yaml`.
     public var conversationSettings: ConversationSettings?
+    /// User-level behaviour thresholds.
+    public var userActivity = UserActivitySettings()
+    /// Tor exits, listed IPs, attack-tool user agents.
+    public var accessLists = AccessLists.bundled()
+    /// Users (or addresses) tracked per engine.
+    public var maxUsers = 100_000
 
     public init() {}
 }
@@ -37,7 +49,9 @@ public struct DetectionEngine: Sendable {
     public let messages: MessageAnalyzer
     public let conversations: SessionAnalyzer
     public let aggregator: AlertAggregator
+    public let userBehavior: UserBehaviorAnalyzer
     public private(set) var sessions: BoundedSessionStore<SessionRecord>
+    public private(set) var users: BoundedSessionStore<UserRecord>
     public private(set) var eventsProcessed = 0
 
     public init(configuration: EngineConfiguration, messages: MessageAnalyzer, conversations: SessionAnalyzer,
@@ -49,6 +63,12 @@ public struct DetectionEngine: Sendable {
         self.sessions = BoundedSessionStore(
             maxSessions: configuration.maxSessions,
             idleTimeoutSeconds: configuration.limits.idleTimeoutSeconds + configuration.reclaimLatenessSeconds)
+        self.userBehavior = UserBehaviorAnalyzer(settings: configuration.userActivity, lists: configuration.accessLists)
+        let u = configuration.userActivity
+        self.users = BoundedSessionStore(
+            maxSessions: configuration.maxUsers,
+            idleTimeoutSeconds: max(u.repeatedAttackWindowSeconds, u.volumeBucketSeconds * Double(max(u.volumeMinHistory, 1) + 1))
+                + configuration.reclaimLatenessSeconds)
     }
 
     public mutating func process(_ event: ChatEvent) -> EngineOutput {
@@ -62,7 +82,8 @@ public struct DetectionEngine: Sendable {
         let idleMicros = Int64(limits.idleTimeoutSeconds * 1_000_000)
         let conversations = self.conversations
         let aggregator = self.aggregator
-        return sessions.update(event.sessionID, at: event.time.micros,
+        let userBehavior = self.userBehavior
+        var output = sessions.update(event.sessionID, at: event.time.micros,
                                create: { SessionRecord(state: SessionState(sessionID: event.sessionID, time: event.time)) }) { rec in
             // A session idle past the timeout (in its own event time) starts over: deterministic whatever the interleaving.
             if rec.state.turnCount > 0, event.time.micros - rec.state.lastTime.micros > idleMicros {
@@ -70,6 +91,7 @@ public struct DetectionEngine: Sendable {
             }
             var findings = analysis.findings
             findings.append(contentsOf: conversations.observe(turn, in: &rec.state))
+            findings.append(contentsOf: userBehavior.accessFindings(event))
             let ctx = AlertAggregator.EventContext(
                 event: event, text: analysis.revealedText ?? event.content, scores: analysis.scores.named)
             let alerts = aggregator.apply(findings, at: ctx, book: &rec.incidents)
@@ -81,6 +103,25 @@ public struct DetectionEngine: Sendable {
                 sessionRisk: r3(rec.state.risk), indicators: analysis.indicators, alerts: alerts.map(\.type))
             return EngineOutput(verdict: verdict, alerts: alerts)
         }
+        // User-level behaviour across sessions, with incidents scoped to the user.
+        if let key = UserBehaviorAnalyzer.userKey(event) {
+            let attack = output.alerts.contains { Self.isAttack($0.type) } || analysis.findings.contains { Self.isAttack($0.type) }
+            let extra = users.update(key, at: event.time.micros, create: { UserRecord() }) { u -> [Alert] in
+                let found = userBehavior.observe(event, normalizedText: analysis.normalizedText, attack: attack, state: &u.activity)
+                guard !found.isEmpty else { return [] }
+                let ctx = AlertAggregator.EventContext(event: event, text: event.content, scores: analysis.scores.named)
+                return aggregator.apply(found, at: ctx, scope: key, book: &u.incidents)
+            }
+            if !extra.isEmpty {
+                output.alerts.append(contentsOf: extra)
+                output.verdict.alerts.append(contentsOf: extra.map(\.type))
+            }
+        }
+        return output
+    }
+
+    static func isAttack(_ t: AlertType) -> Bool {
+        t.rawValue.hasPrefix("jailbreak.") || t.rawValue.hasPrefix("prompt_injection.")
     }
 
     static func harm(_ s: MessageScores, _ t: DetectionThresholds) -> Verdict.Harm {
