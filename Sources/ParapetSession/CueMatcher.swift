@@ -15,58 +15,62 @@ public struct CueSet: OptionSet, Sendable, Hashable {
     public static let reconnaissance = CueSet(rawValue: 16)
 }
 
-/// Finds cue phrases at word boundaries in normalised (lower-case) text.
-/// The lists are short (tens of phrases) and only user turns are scanned, so a direct search is enough.
+/// Finds cue phrases at word boundaries in normalised (lower-case) text, in one pass: at each word start
+/// only the phrases that begin with that byte are compared.
 public struct CueMatcher: Sendable {
-    let phrases: [(CueSet, [UInt8])]
+    struct Phrase: Sendable {
+        var cue: CueSet
+        var bytes: [UInt8]
+    }
+
+    /// Phrases by first byte.
+    let byFirstByte: [[Phrase]]
 
     public init(_ cues: ConversationSettings.Cues) {
-        var p: [(CueSet, [UInt8])] = []
+        var table = [[Phrase]](repeating: [], count: 256)
         func add(_ list: [String], _ c: CueSet) {
-            for s in list where !s.isEmpty { p.append((c, Array(s.lowercased().utf8))) }
+            for s in list {
+                let b = Array(s.lowercased().utf8)
+                if let f = b.first { table[Int(f)].append(Phrase(cue: c, bytes: b)) }
+            }
         }
         add(cues.backReference, .backReference)
         add(cues.procedure, .procedure)
         add(cues.fiction, .fiction)
         add(cues.persona, .persona)
         add(cues.reconnaissance, .reconnaissance)
-        phrases = p
+        byFirstByte = table
     }
 
     public func cues(in text: String) -> CueSet {
         var found = CueSet()
-        var bytes = Array(text.utf8)
-        return bytes.withUnsafeMutableBufferPointer { buf in
-            let t = UnsafeBufferPointer(buf)
-            for (cue, phrase) in phrases where !found.contains(cue) {
-                if Self.containsWord(t, phrase) { found.insert(cue) }
+        var copy = text
+        copy.withUTF8 { t in
+            let n = t.count
+            var i = 0
+            while i < n {
+                let b = t[i]
+                if i == 0 || !Self.isWordByte(t[i - 1]) || !Self.isWordByte(b) {
+                    for p in byFirstByte[Int(b)] where !found.contains(p.cue) && Self.matches(t, at: i, p.bytes) {
+                        found.insert(p.cue)
+                    }
+                }
+                i += 1
             }
-            return found
         }
+        return found
     }
 
     static func isWordByte(_ b: UInt8) -> Bool {
         (b >= 97 && b <= 122) || (b >= 48 && b <= 57) || (b >= 65 && b <= 90) || b >= 0x80
     }
 
-    static func containsWord(_ t: UnsafeBufferPointer<UInt8>, _ p: [UInt8]) -> Bool {
-        let n = t.count, m = p.count
-        guard m > 0, n >= m else { return false }
-        let first = p[0]
-        var i = 0
-        while i <= n - m {
-            if t[i] == first {
-                var j = 1
-                while j < m && t[i + j] == p[j] { j += 1 }
-                if j == m {
-                    let beforeOK = i == 0 || !isWordByte(t[i - 1]) || !isWordByte(first)
-                    let afterOK = i + m == n || !isWordByte(t[i + m]) || !isWordByte(p[m - 1])
-                    if beforeOK && afterOK { return true }
-                }
-            }
-            i += 1
-        }
-        return false
+    @inline(__always)
+    static func matches(_ t: UnsafeBufferPointer<UInt8>, at i: Int, _ p: [UInt8]) -> Bool {
+        let m = p.count
+        guard i + m <= t.count else { return false }
+        for j in 1..<m where t[i + j] != p[j] { return false }
+        return i + m == t.count || !isWordByte(t[i + m]) || !isWordByte(p[m - 1])
     }
 }
 
