@@ -9,7 +9,9 @@ import ParapetDetect
 ///   or user-turn risk rising steadily over the last few turns while each stays below the single-message bar;
 /// - `refusal_rephrase`: the model refused, and the user asks the same thing again in other words or wraps
 ///   it in fiction or a persona;
-/// - `persona_setup`: an earlier persona / role-play set-up followed by a risky request.
+/// - `persona_setup`: an earlier persona / role-play set-up followed by a risky request;
+/// - `refusal_to_compliance` (on assistant turns): the model refused a risky request earlier and now answers
+///   the same request after it was rephrased.
 public struct EscalationDetector: ConversationDetector {
     public let id = "session.escalation"
     public let settings: ConversationSettings
@@ -19,7 +21,9 @@ public struct EscalationDetector: ConversationDetector {
     }
 
     public func evaluate(_ session: inout SessionState, limits: SessionLimits) -> [Finding] {
-        guard let last = session.turns.last, last.role == .user else { return [] }
+        guard let last = session.turns.last else { return [] }
+        if last.role == .assistant { return complianceAfterRefusal(session) }
+        guard last.role == .user else { return [] }
         let turns = session.turns
         let userIdx = turns.indices.filter { turns[$0].role == .user }
         guard userIdx.count >= 2 else { return [] }
@@ -90,6 +94,31 @@ public struct EscalationDetector: ConversationDetector {
         return [Finding(
             type: .jailbreakMultiTurn, subtype: subtype, severity: strength >= e.highRisk ? .high : .medium,
             confidence: min(0.99, 0.5 + strength / 2), indicators: [indicator], scores: scores,
+            contributingTurns: contributing.map { $0.evidence() }, detector: id)]
+    }
+
+    /// The model answers (no refusal) a request it refused earlier in other words: the jailbreak worked.
+    func complianceAfterRefusal(_ session: SessionState) -> [Finding] {
+        let turns = session.turns
+        let rr = settings.refusalRephrase
+        guard let answer = turns.last, answer.scores.refusal < 0.2, turns.count >= 4 else { return [] }
+        var k = turns.count - 2
+        while k >= 0 && turns[k].role != .user { k -= 1 }
+        guard k >= 2 else { return [] }
+        let request = turns[k]
+        guard let refused = refusedRequest(before: k, in: turns) else { return [] }
+        let overlap = ContentWords.jaccard(ContentWords.of(refused.text), ContentWords.of(request.text))
+        guard overlap >= rr.overlap || !request.cues.isDisjoint(with: [.fiction, .persona]) else { return [] }
+        let strength = max(refused.risk, request.risk, answer.scores.maxHarm, 0.7)
+        let ind = Indicator(id: "session:refusal_to_compliance", kind: "session",
+                            title: "The model answered a request it had refused", score: (strength * 1000).rounded() / 1000)
+        let contributing = turns[..<(turns.count - 1)].filter {
+            $0.eventID == refused.eventID || $0.eventID == request.eventID
+                || ($0.role == .assistant && $0.scores.refusal >= rr.refusal)
+        }
+        return [Finding(
+            type: .jailbreakMultiTurn, subtype: "refusal_to_compliance", severity: .high,
+            confidence: min(0.99, 0.5 + strength / 2), indicators: [ind], scores: answer.scores.named,
             contributingTurns: contributing.map { $0.evidence() }, detector: id)]
     }
 
