@@ -69,6 +69,8 @@ public struct Verdict: Codable, Sendable, Hashable {
     public var indicators: [Indicator]
     /// Alert types raised (or updated) at this event.
     public var alerts: [AlertType]
+    /// Other per-message signals the conversation detectors use: `refusal`, `reconnaissance`, `many_shot` (0-1).
+    public var signals: [String: Double]?
 
     public init(eventID: String, sessionID: String, time: EventTime, role: Role, harm: Harm, attack: Attack,
                 sessionRisk: Double, indicators: [Indicator], alerts: [AlertType]) {
@@ -85,6 +87,6 @@ public struct Verdict: Codable, Sendable, Hashable {
 
     enum CodingKeys: String, CodingKey {
         case eventID = "event_id", sessionID = "session_id", time, role, harm, attack
-        case sessionRisk = "session_risk", indicators, alerts
+        case sessionRisk = "session_risk", indicators, alerts, signals
     }
 }

@@ -95,12 +95,17 @@ public struct DetectionEngine: Sendable {
             let ctx = AlertAggregator.EventContext(
                 event: event, text: analysis.revealedText ?? event.content, scores: analysis.scores.named)
             let alerts = aggregator.apply(findings, at: ctx, book: &rec.incidents)
-            let verdict = Verdict(
+            var verdict = Verdict(
                 eventID: event.eventID, sessionID: event.sessionID, time: event.time, role: event.role,
                 harm: Self.harm(analysis.scores, thresholds),
                 attack: .init(jailbreak: r3(analysis.scores.jailbreak), promptInjection: r3(analysis.scores.promptInjection),
                               indirectInjection: r3(analysis.scores.indirectInjection)),
-                sessionRisk: r3(rec.state.risk), indicators: analysis.indicators, alerts: alerts.map(\.type))
+                sessionRisk: r3(min(1, rec.state.risk)), indicators: analysis.indicators, alerts: alerts.map(\.type))
+            var signals: [String: Double] = [:]
+            if analysis.scores.refusal > 0.0005 { signals["refusal"] = r3(analysis.scores.refusal) }
+            if analysis.scores.reconnaissance > 0.0005 { signals["reconnaissance"] = r3(analysis.scores.reconnaissance) }
+            if analysis.scores.manyShot > 0.0005 { signals["many_shot"] = r3(analysis.scores.manyShot) }
+            if !signals.isEmpty { verdict.signals = signals }
             return EngineOutput(verdict: verdict, alerts: alerts)
         }
         // User-level behaviour across sessions, with incidents scoped to the user.

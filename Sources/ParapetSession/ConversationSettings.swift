@@ -19,6 +19,15 @@ public struct ConversationSettings: Sendable, Codable, Hashable {
         }
     }
 
+    public struct Accumulation: Sendable, Codable, Hashable {
+        public var threshold: Double
+        public var minTurns: Int
+
+        enum CodingKeys: String, CodingKey {
+            case threshold, minTurns = "min_turns"
+        }
+    }
+
     public struct PayloadSplit: Sendable, Codable, Hashable {
         public var windowUserTurns: Int
         public var maxBytes: Int
@@ -72,6 +81,7 @@ public struct ConversationSettings: Sendable, Codable, Hashable {
 
     public var version: Int
     public var escalation: Escalation
+    public var accumulation: Accumulation
     public var payloadSplit: PayloadSplit
     public var refusalRephrase: RefusalRephrase
     public var persona: Persona
@@ -79,7 +89,7 @@ public struct ConversationSettings: Sendable, Codable, Hashable {
     public var cues: Cues
 
     enum CodingKeys: String, CodingKey {
-        case version, escalation, payloadSplit = "payload_split", refusalRephrase = "refusal_rephrase", persona
+        case version, escalation, accumulation, payloadSplit = "payload_split", refusalRephrase = "refusal_rephrase", persona
         case reconnaissance, cues
     }
 

@@ -9,6 +9,7 @@ import ParapetDetect
 ///   or user-turn risk rising steadily over the last few turns while each stays below the single-message bar;
 /// - `refusal_rephrase`: the model refused, and the user asks the same thing again in other words or wraps
 ///   it in fiction or a persona;
+/// - `cumulative`: several moderately risky user turns whose accumulated (decayed) risk crosses the bar;
 /// - `persona_setup`: an earlier persona / role-play set-up followed by a risky request;
 /// - `refusal_to_compliance` (on assistant turns): the model refused a risky request earlier and now answers
 ///   the same request after it was rephrased.
@@ -72,6 +73,11 @@ public struct EscalationDetector: ConversationDetector {
                     strength = s
                 }
             }
+        }
+        if subtype == nil, session.risk >= settings.accumulation.threshold,
+           session.riskyTurns >= max(settings.accumulation.minTurns, 2), last.risk > limits.riskFloor {
+            subtype = "cumulative"
+            strength = min(1, max(r, session.risk))
         }
         if subtype == nil, r >= settings.persona.requestRisk,
            userIdx.dropLast().contains(where: {
@@ -143,5 +149,6 @@ public struct EscalationDetector: ConversationDetector {
         "crescendo": "Escalation across turns toward a harmful goal",
         "refusal_rephrase": "Refused request asked again in other words",
         "persona_setup": "Persona or role-play set-up followed by a risky request",
+        "cumulative": "Several risky turns adding up across the conversation",
     ]
 }

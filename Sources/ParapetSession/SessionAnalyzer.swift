@@ -29,8 +29,10 @@ public struct SessionAnalyzer: Sendable {
         session.append(turn, limits: limits)
         if turn.role == .user || turn.role.isExternalContent {
             let decay = pow(2, -1 / max(limits.riskHalfLifeTurns, 0.5))
-            let turnRisk = max(turn.scores.maxAttack, turn.scores.maxHarm)
-            session.risk = min(1, session.risk * decay + turnRisk * (1 - decay) * 2)
+            let excess = max(0, turn.risk - limits.riskFloor)
+            session.risk = session.risk * decay + excess
+            if session.risk < 0.01 { session.riskyTurns = 0 }
+            if excess > 0 { session.riskyTurns += 1 }
         }
         var findings: [Finding] = []
         for d in detectors { findings.append(contentsOf: d.evaluate(&session, limits: limits)) }

@@ -9,12 +9,15 @@ public struct SessionLimits: Sendable, Hashable, Codable {
     /// A session idle this long in event time is expired.
     public var idleTimeoutSeconds: Double = 6 * 3600
     /// Half-life of the session risk, in user turns: older evidence fades instead of falling off an edge.
-    public var riskHalfLifeTurns: Double = 8
+    public var riskHalfLifeTurns: Double = 4
+    /// Only the part of a turn's risk above this floor accumulates (everyday text has small nonzero scores).
+    public var riskFloor: Double = 0.2
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
         case maxTurns = "max_turns", maxBytes = "max_bytes", maxTurnTextBytes = "max_turn_text_bytes"
         case idleTimeoutSeconds = "idle_timeout_seconds", riskHalfLifeTurns = "risk_half_life_turns"
+        case riskFloor = "risk_floor"
     }
 }

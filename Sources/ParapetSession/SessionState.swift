@@ -11,8 +11,11 @@ public struct SessionState: Sendable, Hashable {
     /// Every turn seen, including those that left the window.
     public private(set) var turnCount: Int = 0
     public private(set) var userTurnCount: Int = 0
-    /// Decayed attack/harm risk (0-1): each user turn multiplies it by the decay and adds the turn's risk.
+    /// Accumulated risk: each user (or external-content) turn multiplies it by the decay and adds the part of
+    /// the turn's risk above the floor, so several moderately risky turns add up and small talk fades it slowly.
     public var risk: Double = 0
+    /// User turns that added to the accumulated risk since it was last near zero.
+    public var riskyTurns: Int = 0
     /// Free slots for conversation detectors' own running numbers (kept small: they are per session).
     public var counters: [String: Double] = [:]
 

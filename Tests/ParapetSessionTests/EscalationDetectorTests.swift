@@ -64,6 +64,23 @@ struct EscalationDetectorTests {
         #expect(flat.subtypes.isEmpty)
     }
 
+    @Test("several moderately risky turns add up; one alone does not")
+    func cumulativeRisk() throws {
+        var c = try ConversationBuilder()
+        c.user("first risky question", harm: 0.42)
+        c.assistant("...")
+        #expect(c.user("unrelated filler without cues", harm: 0.05).isEmpty)
+        c.assistant("...")
+        let f = c.user("second risky question", harm: 0.45)
+        #expect(f.first?.subtype == "cumulative")
+
+        var one = try ConversationBuilder()
+        one.user("first risky question", harm: 0.45)
+        one.assistant("...")
+        #expect(one.user("a harmless question", harm: 0.1).isEmpty)
+        #expect(one.session.riskyTurns == 1)
+    }
+
     @Test("a refused request asked again in other words")
     func refusalThenRephrase() throws {
         var c = try ConversationBuilder()
