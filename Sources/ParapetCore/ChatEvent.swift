@@ -135,8 +135,14 @@ extension ChatEvent: Codable {
         guard c.contains(key), !(try c.decodeNil(forKey: key)) else {
             throw ContractViolation(key: key.stringValue, reason: "required key is missing")
         }
-        guard let s = try? c.decode(String.self, forKey: key) else {
+        let s: String
+        do {
+            s = try c.decode(String.self, forKey: key)
+        } catch DecodingError.typeMismatch {
             throw ContractViolation(key: key.stringValue, reason: "must be a string")
+        } catch {
+            // The value is a string the decoder cannot read (a bad escape, a lone surrogate): say so, not "type".
+            throw ContractViolation(key: key.stringValue, reason: "not a valid JSON string")
         }
         if nonEmpty && s.isEmpty { throw ContractViolation(key: key.stringValue, reason: "must not be empty") }
         return s

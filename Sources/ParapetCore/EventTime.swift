@@ -91,13 +91,20 @@ public struct EventTime: Sendable, Hashable, Comparable, Codable, CustomStringCo
     }
 
     public static func format(micros: Int64) -> String {
-        let secs = micros >= 0 ? micros / 1_000_000 : (micros - 999_999) / 1_000_000
-        let frac = micros - secs * 1_000_000
-        let days = secs >= 0 ? secs / 86_400 : (secs - 86_399) / 86_400
-        let rem = Int(secs - days * 86_400)
+        // Floor division written so that it cannot overflow, even at Int64.min.
+        var secs = micros / 1_000_000
+        var frac = micros % 1_000_000
+        if frac < 0 { secs -= 1; frac += 1_000_000 }
+        var days = secs / 86_400
+        var rem = Int(secs % 86_400)
+        if rem < 0 { days -= 1; rem += 86_400 }
         let (y, m, d) = civilFromDays(Int(days))
         func p2(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        var s = "\(y)-\(p2(m))-\(p2(d))T\(p2(rem / 3600)):\(p2(rem / 60 % 60)):\(p2(rem % 60))"
+        // RFC 3339 years have four digits.
+        var year = String(abs(y))
+        while year.count < 4 { year = "0" + year }
+        if y < 0 { year = "-" + year }
+        var s = "\(year)-\(p2(m))-\(p2(d))T\(p2(rem / 3600)):\(p2(rem / 60 % 60)):\(p2(rem % 60))"
         if frac != 0 {
             var f = String(frac)
             while f.count < 6 { f = "0" + f }

@@ -52,6 +52,7 @@ public final class LineReader {
     deinit { gzclose(file) }
 
     /// The next line without its terminator (`\n` or `\r\n`), or nil at the end of input.
+    /// The cap counts the line's bytes without its terminator (a CRLF file has the same cap as an LF one).
     public func next() throws -> Line? {
         var overflow = 0
         var pieces: [UInt8] = []
@@ -67,17 +68,14 @@ public final class LineReader {
                 }
                 if let nl = found {
                     lineNumber += 1
-                    let len = nl - start
                     defer { start = nl + 1 }
-                    if overflow > 0 || pieces.count + len > maxLineBytes {
-                        return .tooLong(bytes: overflow + pieces.count + len)
-                    }
+                    if overflow > 0 { return .tooLong(bytes: overflow + nl - start) }
                     pieces.append(contentsOf: buffer[start..<nl])
-                    if pieces.last == 13 { pieces.removeLast() }
-                    return .text(pieces)
+                    return finish(&pieces)
                 }
-                // No newline in the buffer: keep the partial line (or count it, past the cap).
-                if overflow > 0 || pieces.count + (end - start) > maxLineBytes {
+                // No newline in the buffer: keep the partial line (or only count it, past the cap; one byte more
+                // than the cap is kept because it may be the CR of a CRLF).
+                if overflow > 0 || pieces.count + (end - start) > maxLineBytes + 1 {
                     overflow += pieces.count + (end - start)
                     pieces = []
                 } else {
@@ -89,11 +87,16 @@ public final class LineReader {
                 if overflow > 0 { lineNumber += 1; return .tooLong(bytes: overflow) }
                 if pieces.isEmpty { return nil }
                 lineNumber += 1
-                if pieces.last == 13 { pieces.removeLast() }
-                return .text(pieces)
+                return finish(&pieces)
             }
             try fill()
         }
+    }
+
+    private func finish(_ pieces: inout [UInt8]) -> Line {
+        if pieces.last == 13 { pieces.removeLast() }
+        if pieces.count > maxLineBytes { return .tooLong(bytes: pieces.count) }
+        return .text(pieces)
     }
 
     private func fill() throws {
@@ -103,7 +106,14 @@ public final class LineReader {
             let msg = String(cString: gzerror(file, &code))
             throw OpenError.cannotOpen(name, "read error: \(msg)")
         }
-        if n == 0 { eof = true }
+        if n == 0 {
+            // zlib reports a .gz that ends in the middle of its stream (a truncated file) only through gzerror,
+            // as a plain end of input otherwise: say so instead of silently losing the rest.
+            var code: Int32 = 0
+            _ = gzerror(file, &code)
+            if code == Z_BUF_ERROR { throw OpenError.cannotOpen(name, "read error: the compressed stream is truncated") }
+            eof = true
+        }
         start = 0
         end = Int(n)
         bytesRead += Int64(n)

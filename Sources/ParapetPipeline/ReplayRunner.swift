@@ -69,14 +69,29 @@ public struct ReplayRunner {
                 sinks.onReject?(r)
                 continue
             }
-            while let line = try reader.next() {
+            while true {
+                // A read error (a corrupt or truncated .gz) ends this input, not the replay: the lines before it
+                // were processed, the other inputs still are.
+                let next: LineReader.Line?
+                do {
+                    next = try reader.next()
+                } catch {
+                    summary.rejects += 1
+                    let r = Reject(input: reader.name, line: reader.lineNumber + 1, reason: "\(error)")
+                    try sinks.rejects?.write(r)
+                    sinks.onReject?(r)
+                    break
+                }
+                guard let line = next else { break }
                 let outcome: EventParser.Outcome
                 var raw: [UInt8] = []
                 switch line {
                 case .tooLong(let n):
                     outcome = .reject(key: nil, reason: "line of \(n) bytes is longer than the limit of \(maxLineBytes) bytes")
                 case .text(let bytes):
-                    if bytes.allSatisfy({ $0 == 32 || $0 == 9 || $0 == 13 }) { continue }  // blank lines are not records
+                    // Blank lines are not records (nor is a lone byte order mark, e.g. an "empty" file from Notepad).
+                    let body = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? bytes.dropFirst(3) : bytes[...]
+                    if body.allSatisfy({ $0 == 32 || $0 == 9 || $0 == 13 }) { continue }
                     raw = bytes
                     outcome = parser.parse(bytes)
                 }
