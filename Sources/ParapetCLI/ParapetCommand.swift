@@ -6,7 +6,7 @@ public struct ParapetCommand: AsyncParsableCommand {
         commandName: "parapet",
         abstract: "Threat protection for generative-AI chat streams: jailbreaks, prompt injection and multi-turn attacks.",
         version: ParapetVersion.string,
-        subcommands: [ReplayCommand.self, ScanCommand.self])
+        subcommands: [ReplayCommand.self, ScanCommand.self, CatalogCommand.self, RunCommand.self, DemoCommand.self, RulesCommand.self, TrainCommand.self, BenchCommand.self])
 
     public init() {}
 }

@@ -58,7 +58,10 @@ public struct Alert: Codable, Sendable, Hashable {
     public var description: String
     public var remediation: [String]
     public var sessionID: String
+    /// The incident's events, bounded: the first ones and the most recent ones (see `eventCount` for the total).
     public var eventIDs: [String]
+    /// How many events the incident holds in total (`event_ids` and `evidence` are capped).
+    public var eventCount: Int?
     public var firstSeen: EventTime
     public var lastSeen: EventTime
     public var entities: Entities
@@ -71,7 +74,8 @@ public struct Alert: Codable, Sendable, Hashable {
     public init(alertID: String, version: Int, type: AlertType, subtype: String?, severity: Severity, confidence: Double,
                 title: String, description: String, remediation: [String], sessionID: String, eventIDs: [String],
                 firstSeen: EventTime, lastSeen: EventTime, entities: Entities, evidence: [Evidence],
-                mitreAtlas: [String], owaspLLM: [String], detector: Detector, upstream: [String: JSONValue]? = nil) {
+                mitreAtlas: [String], owaspLLM: [String], detector: Detector, upstream: [String: JSONValue]? = nil,
+                eventCount: Int? = nil) {
         self.alertID = alertID
         self.version = version
         self.type = type
@@ -91,11 +95,12 @@ public struct Alert: Codable, Sendable, Hashable {
         self.owaspLLM = owaspLLM
         self.detector = detector
         self.upstream = upstream
+        self.eventCount = eventCount
     }
 
     enum CodingKeys: String, CodingKey {
         case alertID = "alert_id", version, type, subtype, severity, confidence, title, description, remediation
-        case sessionID = "session_id", eventIDs = "event_ids", firstSeen = "first_seen", lastSeen = "last_seen"
+        case sessionID = "session_id", eventIDs = "event_ids", eventCount = "event_count", firstSeen = "first_seen", lastSeen = "last_seen"
         case entities, evidence, mitreAtlas = "mitre_atlas", owaspLLM = "owasp_llm", detector, upstream
     }
 }

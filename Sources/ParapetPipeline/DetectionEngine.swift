@@ -28,7 +28,8 @@ public struct EngineConfiguration: Sendable {
     /// Live sessions kept per engine (one engine per Kafka partition, one for a replay).
     public var maxSessions = 100_000
     /// Extra event time, beyond the idle timeout, before an idle session's memory is reclaimed
-    /// (so out-of-order streams do not lose a window that is still in use).
+    /// (so out-of-order streams do not lose a window that is still in use). Infinite: never reclaim by event
+    /// time, only by the session cap; replays use that, so that results do not depend on the interleaving.
     public var reclaimLatenessSeconds: Double = 3600
     /// Conversation-detector thresholds and cues; nil means the bundled `conversation.yaml`.
     public var conversationSettings: ConversationSettings?
@@ -91,7 +92,6 @@ public struct DetectionEngine: Sendable {
             }
             var findings = analysis.findings
             findings.append(contentsOf: conversations.observe(turn, in: &rec.state))
-            findings.append(contentsOf: userBehavior.accessFindings(event))
             let ctx = AlertAggregator.EventContext(
                 event: event, text: analysis.revealedText ?? event.content, scores: analysis.scores.named)
             let alerts = aggregator.apply(findings, at: ctx, book: &rec.incidents)
@@ -109,10 +109,11 @@ public struct DetectionEngine: Sendable {
             return EngineOutput(verdict: verdict, alerts: alerts)
         }
         // User-level behaviour across sessions, with incidents scoped to the user.
-        if let key = UserBehaviorAnalyzer.userKey(event) {
+        if let key = AlertAggregator.userScopeKey(for: event) {
             let attack = output.alerts.contains { Self.isAttack($0.type) } || analysis.findings.contains { Self.isAttack($0.type) }
             let extra = users.update(key, at: event.time.micros, create: { UserRecord() }) { u -> [Alert] in
-                let found = userBehavior.observe(event, normalizedText: analysis.normalizedText, attack: attack, state: &u.activity)
+                let found = userBehavior.accessFindings(event)
+                    + userBehavior.observe(event, normalizedText: analysis.normalizedText, attack: attack, state: &u.activity)
                 guard !found.isEmpty else { return [] }
                 let ctx = AlertAggregator.EventContext(event: event, text: event.content, scores: analysis.scores.named)
                 return aggregator.apply(found, at: ctx, scope: key, book: &u.incidents)

@@ -19,7 +19,9 @@ public struct BoundedSessionStore<Value: Sendable>: Sendable {
 
     public init(maxSessions: Int, idleTimeoutSeconds: Double) {
         self.maxSessions = max(1, maxSessions)
-        self.idleTimeoutMicros = Int64(idleTimeoutSeconds * 1_000_000)
+        // A non-finite timeout switches idle expiry off (the cap still bounds memory).
+        self.idleTimeoutMicros = idleTimeoutSeconds.isFinite && idleTimeoutSeconds > 0
+            ? Int64(min(idleTimeoutSeconds, 1e12) * 1_000_000) : 0
     }
 
     public var count: Int { entries.count }
@@ -40,7 +42,9 @@ public struct BoundedSessionStore<Value: Sendable>: Sendable {
             entries[key] = Entry(value: v, lastSeen: time)
         }
         if entries.count > maxSessions { evictLeastRecentlySeen(keeping: key) }
-        if let last = lastExpirySweep {
+        if idleTimeoutMicros == 0 {
+            // Idle expiry is off.
+        } else if let last = lastExpirySweep {
             if streamTime &- last >= max(idleTimeoutMicros / 4, 1) { expireIdle() }
         } else {
             lastExpirySweep = streamTime

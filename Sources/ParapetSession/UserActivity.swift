@@ -69,13 +69,6 @@ public struct UserBehaviorAnalyzer: Sendable {
         self.lists = lists
     }
 
-    /// The key user-level state is kept under: the user id, else the IP address.
-    public static func userKey(_ e: ChatEvent) -> String? {
-        if let id = e.user?.id, !id.isEmpty { return "user:" + (e.user?.tenantID.map { $0 + "/" } ?? "") + id }
-        if let ip = e.user?.ip, !ip.isEmpty { return "ip:" + ip }
-        return nil
-    }
-
     /// Access findings need no state: they are raised per session.
     public func accessFindings(_ e: ChatEvent) -> [Finding] {
         var out: [Finding] = []
