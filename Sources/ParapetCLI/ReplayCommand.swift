@@ -65,10 +65,8 @@ struct ReplayCommand: ParsableCommand {
     var flushIncidents = false
 
     func run() throws {
-        var configuration = EngineConfiguration()
+        var configuration = EngineConfiguration.replay
         configuration.alerts.evidenceText = evidence
-        // A replay keeps every window until the session cap: results must not depend on how sessions interleave.
-        configuration.reclaimLatenessSeconds = .infinity
         let engine = try EngineFactory.makeEngine(configuration)
         var runner = ReplayRunner(engine: engine, maxLineBytes: maxLineBytes)
         var sinks = ReplaySinks()

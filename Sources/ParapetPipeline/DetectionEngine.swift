@@ -41,6 +41,14 @@ public struct EngineConfiguration: Sendable {
     public var maxUsers = 100_000
 
     public init() {}
+
+    /// For replays: windows are never reclaimed by event time (only by the session cap), so that the result
+    /// does not depend on how sessions interleave, even when their times jump back and forth.
+    public static var replay: EngineConfiguration {
+        var c = EngineConfiguration()
+        c.reclaimLatenessSeconds = .infinity
+        return c
+    }
 }
 
 /// The whole detection path for one stream of events (one partition, or one replay): pure and deterministic.
