@@ -39,9 +39,9 @@ struct DeterminismTests {
             return (alerts.sorted(), verdicts)
         }
         let sequential = try run(sessions.flatMap { $0 })
-        // Round-robin, newest session first: every step goes back or forward by days.
+        // Round-robin: each round runs forward by days through the sessions, then jumps back to the first.
         var interleaved: [ChatEvent] = []
-        for i in 0..<6 { for s in sessions.reversed() { interleaved.append(s[i]) } }
+        for i in 0..<6 { for s in sessions { interleaved.append(s[i]) } }
         let mixed = try run(interleaved)
         #expect(!sequential.alerts.isEmpty)
         #expect(sequential.alerts == mixed.alerts, "alerts differ")
