@@ -48,12 +48,13 @@ let package = Package(
             dependencies: [
                 "ParapetCore", "ParapetDetect", "ParapetSession", "ParapetAlerts", "ParapetKafka", "CZlib",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strict),
         .target(
             name: "ParapetCLI",
             dependencies: [
-                "ParapetPipeline",
+                "ParapetPipeline", "ParapetKafka",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -23,8 +23,10 @@ public struct HiddenUnicodeDetector: MessageDetector {
             let ind = Indicator(id: "unicode:invisible_characters", kind: "unicode",
                                 title: "Many invisible characters", score: Double(n.invisibleCount))
             a.add(ind)
-            a.findings.append(Finding(type: .asciiSmuggling, subtype: "invisible_characters", severity: .medium,
-                                      confidence: 0.6, indicators: [ind],
+            // Zero-width spaces, joiners and private-use glyphs are common in text pasted from web pages and
+            // office documents, so on their own they are kept as an informational signal, not an alert.
+            a.findings.append(Finding(type: .asciiSmuggling, subtype: "invisible_characters", severity: .informational,
+                                      confidence: 0.3, indicators: [ind],
                                       scores: ["invisible_chars": Double(n.invisibleCount)], detector: id))
         }
     }

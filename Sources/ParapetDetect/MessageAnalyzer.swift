@@ -24,40 +24,57 @@ public struct MessageAnalyzer: Sendable {
     }
 
     /// Score-driven alerts. Rule-driven findings were already added by the detectors.
+    /// A jailbreak or injection attempt is at least `medium`; a harmful request or response at least `low`.
     func applyPolicy(event: ChatEvent, analysis a: inout MessageAnalysis) {
         let t = policy.thresholds(for: event)
         let s = a.scores
         func severity(_ score: Double) -> Severity { score >= t.attackHigh ? .high : .medium }
-        let modelIndicators = a.indicators.filter { $0.kind == "model" || $0.kind == "rule" }
+        let evidence = a.indicators.filter { $0.kind != "refusal" }
         func has(_ type: AlertType) -> Bool { a.findings.contains { $0.type == type } }
-        if event.role.isModelInput {
+        if event.role.isModelInput && event.role != .system {
             if event.role.isExternalContent {
                 if s.indirectInjection >= t.indirectInjection && !has(.promptInjectionIndirect) {
                     a.findings.append(Finding(
                         type: .promptInjectionIndirect, subtype: event.source?.kind ?? event.role.rawValue,
                         severity: severity(s.indirectInjection), confidence: s.indirectInjection,
-                        indicators: modelIndicators, scores: s.named, detector: "message.indirect_injection"))
+                        indicators: evidence, scores: s.named, detector: "message.indirect_injection"))
                 }
             } else if event.role == .user {
                 if s.jailbreak >= t.jailbreak && !has(.jailbreakDirect) {
                     a.findings.append(Finding(
-                        type: .jailbreakDirect, severity: severity(s.jailbreak), confidence: s.jailbreak,
-                        indicators: modelIndicators, scores: s.named, detector: "message.jailbreak"))
+                        type: .jailbreakDirect, subtype: a.subtypes["jailbreak"], severity: severity(s.jailbreak),
+                        confidence: s.jailbreak, indicators: evidence, scores: s.named, detector: "message.jailbreak"))
                 } else if s.promptInjection >= t.promptInjection && !has(.promptInjectionDirect) && !has(.jailbreakDirect) {
                     a.findings.append(Finding(
-                        type: .promptInjectionDirect, severity: severity(s.promptInjection), confidence: s.promptInjection,
-                        indicators: modelIndicators, scores: s.named, detector: "message.prompt_injection"))
+                        type: .promptInjectionDirect, subtype: a.subtypes["prompt_injection"] ?? "instruction_override",
+                        severity: severity(s.promptInjection), confidence: s.promptInjection,
+                        indicators: evidence, scores: s.named, detector: "message.prompt_injection"))
                 }
             }
+            // Many-shot: a long fake dialogue together with an attack or harm signal, or a very long one.
+            if s.manyShot >= 0.5 && !has(.jailbreakManyShot)
+                && (s.manyShot >= 1 && (s.maxAttack >= 0.25 || s.maxHarm >= 0.25) || s.maxAttack >= t.jailbreak || s.maxHarm >= t.harmLow) {
+                a.findings.append(Finding(
+                    type: .jailbreakManyShot, severity: max(.medium, severity(max(s.manyShot, s.maxAttack))),
+                    confidence: s.manyShot, indicators: evidence, scores: s.named, detector: "message.many_shot"))
+            }
+        }
+        if event.role == .assistant && s.systemPromptLeak >= 0.5 && !has(.systemPromptLeak) {
+            a.findings.append(Finding(
+                type: .systemPromptLeak, severity: s.systemPromptLeak >= 0.8 ? .high : .medium, confidence: s.systemPromptLeak,
+                indicators: evidence, scores: s.named, detector: "message.system_prompt_leak"))
         }
         if event.role == .user || event.role == .assistant {
+            // A refusal is not harmful content, whatever its topic.
+            if event.role == .assistant && s.refusal >= 0.5 { return }
             for c in HarmCategory.allCases {
                 let level = t.level(forHarm: s[c])
                 guard level != .safe, level >= t.harmAlertLevel, !has(.harmfulContent(c)) else { continue }
                 let sev: Severity = level == .high ? .high : (level == .medium ? .medium : .low)
                 a.findings.append(Finding(
                     type: .harmfulContent(c), subtype: event.role == .assistant ? "response" : "request", severity: sev,
-                    confidence: s[c], indicators: a.indicators.filter { $0.id.hasSuffix(c.rawValue) },
+                    confidence: s[c],
+                    indicators: a.indicators.filter { $0.id.hasSuffix(c.rawValue) || $0.kind == "rule" && $0.id.contains("harm") },
                     scores: s.named, detector: "message.harm.\(c.rawValue)"))
             }
         }

@@ -14,6 +14,8 @@ public struct MessageScores: Sendable, Hashable {
     public var reconnaissance: Double = 0
     /// Many fake dialogue turns inside one message.
     public var manyShot: Double = 0
+    /// The response reveals the model's system prompt or instructions (assistant side).
+    public var systemPromptLeak: Double = 0
 
     public init() {}
 
@@ -36,6 +38,7 @@ public struct MessageScores: Sendable, Hashable {
         put("refusal", refusal)
         put("reconnaissance", reconnaissance)
         put("many_shot", manyShot)
+        put("system_prompt_leak", systemPromptLeak)
         return d
     }
 }
@@ -49,6 +52,10 @@ public struct MessageAnalysis: Sendable, Hashable {
     public var revealedText: String?
     /// The normalised text (what the session window keeps, bounded there).
     public var normalizedText: String = ""
+    /// Finer classification per signal (e.g. `jailbreak` -> `role_play`), from the strongest rule that fed it.
+    public var subtypes: [String: String] = [:]
+    /// Weight of the rule that set each entry of `subtypes`.
+    public var subtypeWeights: [String: Double] = [:]
 
     public init() {}
 

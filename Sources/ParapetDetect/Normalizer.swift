@@ -2,9 +2,21 @@ import Foundation
 import ParapetCore
 
 /// Turns raw message text into what detectors read. See `NormalizedText`.
+///
+/// Steps: cut to the analysis cap (head and tail kept); drop invisible / format characters (counted) and decode
+/// Unicode tag characters (ASCII smuggling); NFKC and lower-case (skipped for pure ASCII, where both are trivial);
+/// fold homoglyphs (`Resources/normalization/confusables.tsv`); fold leetspeak inside tokens that mix letters and
+/// digits/symbols; collapse whitespace runs; then find embedded encodings (base64, hex, URL %-encoding, ROT13),
+/// decode the plausible ones and normalise them again, depth-limited.
 public struct Normalizer: Sendable {
     /// Longest text analysed; longer content is cut (head and tail kept) and flagged as truncated.
     public var maxAnalyzedBytes: Int
+    /// How deep decoded payloads are decoded again (base64 inside base64 ...).
+    public var maxDecodeDepth: Int = 2
+    /// At most this many decoded payloads are kept per message.
+    public var maxPayloads: Int = 8
+    /// Shortest encoded run considered (characters).
+    public var minEncodedLength: Int = 16
 
     public init(maxAnalyzedBytes: Int = 64 * 1024) {
         self.maxAnalyzedBytes = maxAnalyzedBytes
@@ -22,26 +34,353 @@ public struct Normalizer: Sendable {
         }
         var invisible = 0
         var smuggled = [UInt8]()
-        var kept = String.UnicodeScalarView()
-        for s in original.unicodeScalars {
-            let v = s.value
-            if v >= 0xE0000 && v <= 0xE007F {
-                invisible += 1
-                if v >= 0xE0020 && v <= 0xE007E { smuggled.append(UInt8(v - 0xE0000)) }
-                continue
-            }
-            if Self.isInvisible(s) {
-                invisible += 1
-                continue
-            }
-            kept.append(s)
-        }
-        let folded = String(kept).precomposedStringWithCompatibilityMapping.lowercased()
+        let folded = foldText(original, invisible: &invisible, smuggled: &smuggled)
         var n = NormalizedText(original: original, text: folded)
         n.invisibleCount = invisible
         n.truncated = truncated
         if !smuggled.isEmpty { n.smuggledText = String(decoding: smuggled, as: UTF8.self).lowercased() }
+        if maxDecodeDepth > 0 {
+            var payloads: [DecodedPayload] = []
+            decodePayloads(in: original, depth: 1, into: &payloads)
+            n.decodedPayloads = payloads
+        }
         return n
+    }
+
+    /// Normalise without looking for encodings (used for rule phrases and decoded payloads).
+    public func fold(_ text: String) -> String {
+        var inv = 0
+        var sm = [UInt8]()
+        return foldText(text, invisible: &inv, smuggled: &sm)
+    }
+
+    // MARK: - Folding
+
+    func foldText(_ text: String, invisible: inout Int, smuggled: inout [UInt8]) -> String {
+        var isASCII = true
+        for b in text.utf8 where b >= 0x80 {
+            isASCII = false
+            break
+        }
+        var bytes: [UInt8]
+        if isASCII {
+            bytes = Array(text.utf8)
+            for i in bytes.indices where bytes[i] >= 0x41 && bytes[i] <= 0x5A { bytes[i] |= 0x20 }
+        } else {
+            var kept = String.UnicodeScalarView()
+            for s in text.unicodeScalars {
+                let v = s.value
+                if v >= 0xE0000 && v <= 0xE007F {
+                    invisible += 1
+                    if v >= 0xE0020 && v <= 0xE007E { smuggled.append(UInt8(v - 0xE0000)) }
+                    continue
+                }
+                if v < 0x80 {
+                    kept.append(s)
+                    continue
+                }
+                if Self.isInvisible(s) {
+                    invisible += 1
+                    continue
+                }
+                kept.append(s)
+            }
+            let nfkc = String(kept).precomposedStringWithCompatibilityMapping.lowercased()
+            let table = Confusables.shared
+            bytes = []
+            bytes.reserveCapacity(nfkc.utf8.count)
+            for s in nfkc.unicodeScalars {
+                if s.value < 0x80 {
+                    bytes.append(UInt8(s.value))
+                } else if let r = table.map[s.value] {
+                    bytes.append(r)
+                } else if Self.isInvisible(s) {
+                    invisible += 1
+                } else if s.properties.isWhitespace {
+                    bytes.append(0x20)
+                } else {
+                    bytes.append(contentsOf: String(s).utf8)
+                }
+            }
+        }
+        Self.foldLeetAndSpace(&bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    @inline(__always) static func isLetter(_ b: UInt8) -> Bool { (b >= 0x61 && b <= 0x7A) }
+    @inline(__always) static func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
+    @inline(__always) static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0A || b == 0x09 || b == 0x0D || b == 0x0B || b == 0x0C }
+
+    /// Leetspeak substitute for a digit or symbol, or 0.
+    @inline(__always) static func leet(_ b: UInt8) -> UInt8 {
+        switch b {
+        case 0x30: return 0x6F  // 0 -> o
+        case 0x31: return 0x69  // 1 -> i
+        case 0x33: return 0x65  // 3 -> e
+        case 0x34: return 0x61  // 4 -> a
+        case 0x35: return 0x73  // 5 -> s
+        case 0x37: return 0x74  // 7 -> t
+        case 0x38: return 0x62  // 8 -> b
+        case 0x40: return 0x61  // @ -> a
+        case 0x24: return 0x73  // $ -> s
+        case 0x21: return 0x69  // ! -> i
+        case 0x7C: return 0x6C  // | -> l
+        default: return 0
+        }
+    }
+
+    /// In place: collapse whitespace runs (to one newline if the run had one, else one space) and fold
+    /// leetspeak in tokens where a digit/symbol sits between two letters (`1gn0re`, `h4ck`), so that
+    /// numbers, versions and `gpt4` stay as they are.
+    static func foldLeetAndSpace(_ b: inout [UInt8]) {
+        var out = 0
+        var i = 0
+        let n = b.count
+        // trim leading whitespace
+        while i < n && isSpace(b[i]) { i += 1 }
+        while i < n {
+            let c = b[i]
+            if isSpace(c) {
+                var nl = false
+                while i < n && isSpace(b[i]) {
+                    if b[i] == 0x0A { nl = true }
+                    i += 1
+                }
+                if i < n {
+                    b[out] = nl ? 0x0A : 0x20
+                    out += 1
+                }
+                continue
+            }
+            // a token: up to whitespace
+            let start = i
+            var letters = 0
+            var interior = false
+            while i < n && !isSpace(b[i]) {
+                let x = b[i]
+                if isLetter(x) {
+                    letters += 1
+                } else if leet(x) != 0, letters > 0, i + 1 < n, isLetter(b[i + 1]) || (leet(b[i + 1]) != 0 && i + 2 < n && isLetter(b[i + 2])) {
+                    interior = true
+                }
+                i += 1
+            }
+            let fold = interior && letters >= 2
+            for j in start..<i {
+                var x = b[j]
+                if fold {
+                    let l = leet(x)
+                    // keep a trailing '!' and the like as punctuation: only fold when a letter follows somewhere
+                    if l != 0 && (j + 1 < i) && (isLetter(b[j + 1]) || leet(b[j + 1]) != 0) { x = l }
+                    else if l != 0 && j > start && isLetter(b[j - 1]) && x != 0x21 && x != 0x24 && x != 0x40 { x = l }
+                }
+                b[out] = x
+                out += 1
+            }
+        }
+        b.removeSubrange(out..<n)
+    }
+
+    // MARK: - Embedded encodings
+
+    func decodePayloads(in text: String, depth: Int, into out: inout [DecodedPayload]) {
+        guard depth <= maxDecodeDepth, out.count < maxPayloads else { return }
+        let bytes = Array(text.utf8)
+        var found: [(DecodedPayload.Encoding, [UInt8])] = []
+        scanRuns(bytes, found: &found)
+        if let u = Self.urlDecodeIfDense(bytes) { found.append((.url, u)) }
+        if let r = Self.rot13IfPlausible(bytes) { found.append((.rot13, r)) }
+        for (enc, decoded) in found {
+            guard out.count < maxPayloads else { return }
+            let s = String(decoding: decoded, as: UTF8.self)
+            out.append(DecodedPayload(encoding: enc, text: fold(s), depth: depth))
+            if enc != .rot13 { decodePayloads(in: s, depth: depth + 1, into: &out) }
+        }
+    }
+
+    /// Finds base64 and hex runs (length floors, printable-ratio checks on the decoded bytes).
+    func scanRuns(_ b: [UInt8], found: inout [(DecodedPayload.Encoding, [UInt8])]) {
+        var i = 0
+        let n = b.count
+        while i < n {
+            guard Self.isB64(b[i]) else {
+                i += 1
+                continue
+            }
+            let start = i
+            var hexOnly = true
+            var hasLower = false, hasUpper = false, hasDigit = false
+            while i < n && (Self.isB64(b[i]) || b[i] == 0x3D) {
+                let c = b[i]
+                if !Self.isHex(c) { hexOnly = false }
+                if c >= 0x61 && c <= 0x7A { hasLower = true } else if c >= 0x41 && c <= 0x5A { hasUpper = true } else if c >= 0x30 && c <= 0x39 { hasDigit = true }
+                i += 1
+            }
+            let len = i - start
+            guard len >= minEncodedLength else { continue }
+            let run = b[start..<i]
+            if hexOnly && len % 2 == 0 && hasDigit {
+                if let d = Self.hexDecode(run), Self.plausibleText(d) { found.append((.hex, d)) }
+            } else if hasLower && hasUpper && hasDigit || (len >= 24 && hasLower && hasUpper) {
+                if let d = Self.base64Decode(run), d.count >= 8, Self.plausibleText(d) { found.append((.base64, d)) }
+            }
+            if found.count >= maxPayloads { return }
+        }
+    }
+
+    @inline(__always) static func isB64(_ c: UInt8) -> Bool {
+        (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39) || c == 0x2B || c == 0x2F
+            || c == 0x2D || c == 0x5F
+    }
+    @inline(__always) static func isHex(_ c: UInt8) -> Bool {
+        (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46)
+    }
+
+    /// Mostly printable text with some letters and at least one space (or a long word): not binary, not a hash.
+    static func plausibleText(_ d: [UInt8]) -> Bool {
+        guard d.count >= 6 else { return false }
+        var printable = 0, letters = 0, spaces = 0
+        for c in d {
+            if c == 0x20 { spaces += 1 }
+            if (c >= 0x20 && c < 0x7F) || c == 0x0A || c == 0x09 || c == 0x0D { printable += 1 }
+            if (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7A { letters += 1 }
+        }
+        let n = Double(d.count)
+        return Double(printable) / n >= 0.95 && Double(letters) / n >= 0.5 && (spaces > 0 || d.count <= 24)
+    }
+
+    static func hexDecode(_ run: ArraySlice<UInt8>) -> [UInt8]? {
+        func v(_ c: UInt8) -> UInt8 {
+            if c <= 0x39 { return c - 0x30 }
+            return (c | 0x20) - 0x61 + 10
+        }
+        var out = [UInt8]()
+        out.reserveCapacity(run.count / 2)
+        var i = run.startIndex
+        while i + 1 < run.endIndex {
+            out.append(v(run[i]) << 4 | v(run[i + 1]))
+            i += 2
+        }
+        return out
+    }
+
+    static func base64Decode(_ run: ArraySlice<UInt8>) -> [UInt8]? {
+        var out = [UInt8]()
+        out.reserveCapacity(run.count * 3 / 4)
+        var acc: UInt32 = 0
+        var bits = 0
+        for c in run {
+            let v: UInt32
+            switch c {
+            case 0x41...0x5A: v = UInt32(c - 0x41)
+            case 0x61...0x7A: v = UInt32(c - 0x61 + 26)
+            case 0x30...0x39: v = UInt32(c - 0x30 + 52)
+            case 0x2B, 0x2D: v = 62
+            case 0x2F, 0x5F: v = 63
+            case 0x3D: continue
+            default: return nil
+            }
+            acc = (acc << 6) | v
+            bits += 6
+            if bits >= 8 {
+                bits -= 8
+                out.append(UInt8(truncatingIfNeeded: acc >> UInt32(bits)))
+                acc &= (1 << UInt32(bits)) - 1
+            }
+        }
+        return out
+    }
+
+    /// Decodes %XX escapes when there are at least 4 of them and they make up much of a run.
+    static func urlDecodeIfDense(_ b: [UInt8]) -> [UInt8]? {
+        var count = 0
+        var i = 0
+        while i + 2 < b.count {
+            if b[i] == 0x25 && isHex(b[i + 1]) && isHex(b[i + 2]) {
+                count += 1
+                i += 3
+            } else {
+                i += 1
+            }
+        }
+        guard count >= 4 else { return nil }
+        var out = [UInt8]()
+        out.reserveCapacity(b.count)
+        i = 0
+        while i < b.count {
+            if b[i] == 0x25, i + 2 < b.count, isHex(b[i + 1]), isHex(b[i + 2]),
+               let d = hexDecode(b[(i + 1)...(i + 2)]) {
+                out.append(d[0])
+                i += 3
+            } else {
+                out.append(b[i] == 0x2B ? 0x20 : b[i])
+                i += 1
+            }
+        }
+        return plausibleText(out) ? out : nil
+    }
+
+    static let commonWords: Set<String> = [
+        "the", "and", "you", "to", "of", "a", "is", "in", "it", "that", "for", "are", "be", "this", "with", "how",
+        "what", "your", "all", "me", "my", "i", "on", "not", "do", "can", "now", "ignore", "tell", "make",
+    ]
+
+    /// ROT13 of the text when the text reads like gibberish and its ROT13 like English.
+    static func rot13IfPlausible(_ b: [UInt8]) -> [UInt8]? {
+        guard b.count >= 12 else { return nil }
+        // Cheap pre-check: English has more e/t/a than r/g/n (their ROT13 images); skip text that reads as English.
+        var eta = 0, rgn = 0
+        for c in b {
+            switch c | 0x20 {
+            case 0x65, 0x74, 0x61: eta += 1
+            case 0x72, 0x67, 0x6E: rgn += 1
+            default: break
+            }
+        }
+        guard rgn >= eta else { return nil }
+        let (words, common) = wordStats(b)
+        guard words >= 4, Double(common) / Double(words) < 0.08 else { return nil }
+        var r = b
+        for i in r.indices {
+            let c = r[i]
+            if c >= 0x61 && c <= 0x7A { r[i] = (c - 0x61 + 13) % 26 + 0x61 } else if c >= 0x41 && c <= 0x5A { r[i] = (c - 0x41 + 13) % 26 + 0x41 }
+        }
+        let (w2, c2) = wordStats(r)
+        guard w2 >= 4, Double(c2) / Double(w2) >= 0.25 else { return nil }
+        return r
+    }
+
+    @inline(__always) static func wordHash(_ w: some Sequence<UInt8>) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for c in w { h = (h ^ UInt64(c)) &* 0x0000_0100_0000_01b3 }
+        return h
+    }
+
+    static let commonHashes: Set<UInt64> = Set(commonWords.map { wordHash($0.utf8) })
+
+    /// (words, common English words) without allocating: words are hashed on the fly.
+    static func wordStats(_ b: [UInt8]) -> (Int, Int) {
+        var words = 0, common = 0
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        var len = 0
+        for c in b {
+            let l = c | 0x20
+            if l >= 0x61 && l <= 0x7A {
+                h = (h ^ UInt64(l)) &* 0x0000_0100_0000_01b3
+                len += 1
+            } else if len > 0 {
+                words += 1
+                if len <= 6 && commonHashes.contains(h) { common += 1 }
+                h = 0xcbf2_9ce4_8422_2325
+                len = 0
+                if words > 400 { break }
+            }
+        }
+        if len > 0 {
+            words += 1
+            if len <= 6 && commonHashes.contains(h) { common += 1 }
+        }
+        return (words, common)
     }
 
     static func isInvisible(_ s: Unicode.Scalar) -> Bool {
@@ -52,5 +391,30 @@ public struct Normalizer: Sendable {
         case .format, .privateUse, .unassigned: return true
         default: return false
         }
+    }
+}
+
+/// The homoglyph table (`Resources/normalization/confusables.tsv`): code point -> ASCII byte.
+struct Confusables: Sendable {
+    let map: [UInt32: UInt8]
+
+    static let shared: Confusables = {
+        guard let url = Bundle.module.url(forResource: "Resources/normalization/confusables", withExtension: "tsv"),
+              let text = try? String(contentsOf: url, encoding: .utf8)
+        else { return Confusables(map: [:]) }
+        return Confusables(parsing: text)
+    }()
+
+    init(map: [UInt32: UInt8]) { self.map = map }
+
+    init(parsing text: String) {
+        var m: [UInt32: UInt8] = [:]
+        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+            let parts = line.split(separator: "\t", omittingEmptySubsequences: false)
+            guard parts.count == 2, let cp = UInt32(parts[0], radix: 16), let r = parts[1].utf8.first, parts[1].utf8.count == 1
+            else { continue }
+            m[cp] = r
+        }
+        map = m
     }
 }

@@ -1,0 +1,110 @@
+import Foundation
+import ParapetCore
+
+/// The shipped n-gram classifier: jailbreak and direct injection on user text, indirect injection on documents and
+/// tool output, harmful request / content (with a category) on user and assistant text.
+/// Decoded payloads (base64 ...) and smuggled text are scored too; the strongest attack score wins.
+public struct ClassifierDetector: MessageDetector {
+    public let id = "model"
+    public let model: HashedLinearModel
+    /// Indicators are added for heads at or above this score.
+    public var indicatorFloor: Double = 0.3
+    /// Harm scores of assistant text are multiplied by this (the model is trained mostly on requests).
+    public var responseHarmFactor: Double = 0.9
+
+    public init(model: HashedLinearModel) {
+        self.model = model
+    }
+
+    @inline(__always) static func sigmoid(_ x: Float) -> Double { Double(1 / (1 + exp(-x))) }
+
+    public func analyze(_ input: DetectorInput, into a: inout MessageAnalysis) {
+        let role = input.role
+        guard role != .system else { return }
+        let n = input.normalized
+        var out = [Float](repeating: 0, count: model.headCount)
+        var best = [Double](repeating: 0, count: model.headCount)
+        var bestFrom = [String?](repeating: nil, count: model.headCount)
+        func score(_ text: String, _ from: String?) {
+            var t = text
+            t.withUTF8 { model.logits($0, into: &out) }
+            for h in 0..<model.headCount {
+                let p = Self.sigmoid(out[h])
+                if from == nil || h < 4 { // decoded text may only raise attack/harm, never set categories alone
+                    if p > best[h] {
+                        best[h] = p
+                        bestFrom[h] = from
+                    }
+                }
+            }
+        }
+        score(n.text, nil)
+        if role.isExternalContent {
+            // Windows of a long document: the indirect head reads each one; the strongest wins.
+            let ii = ModelHead.indirectInjection.index
+            var t = n.text
+            t.withUTF8 { b in
+                for r in WindowedText.ranges(b) {
+                    model.logits(UnsafeBufferPointer(rebasing: b[r]), into: &out)
+                    best[ii] = max(best[ii], Self.sigmoid(out[ii]))
+                }
+            }
+        }
+        if let s = n.smuggledText, s.utf8.count >= 8 { score(s, "tag_characters") }
+        for p in n.decodedPayloads where p.text.utf8.count >= 12 { score(p.text, p.encoding.rawValue) }
+        let jb = best[ModelHead.jailbreak.index], pi = best[ModelHead.promptInjection.index]
+        let ii = best[ModelHead.indirectInjection.index], harm = best[ModelHead.harmful.index]
+        var s = a.scores
+        switch role {
+        case .user:
+            s.jailbreak = max(s.jailbreak, jb)
+            s.promptInjection = max(s.promptInjection, pi)
+            setHarm(harm, best, &s, factor: 1)
+        case .document, .tool:
+            // An instruction aimed at the assistant inside data: the indirect head, helped by the direct one.
+            s.indirectInjection = max(s.indirectInjection, max(ii, pi * 0.8))
+        case .assistant:
+            setHarm(harm, best, &s, factor: responseHarmFactor)
+        case .system:
+            break
+        }
+        a.scores = s
+        func ind(_ head: ModelHead, _ v: Double, _ title: String) {
+            guard v >= indicatorFloor else { return }
+            let from = bestFrom[head.index]
+            a.add(Indicator(id: "model:" + head.rawValue, kind: "model", title: title + (from.map { " (in \($0)-encoded text)" } ?? ""),
+                            score: (v * 1000).rounded() / 1000))
+            if let from, head.index < 3 {
+                a.add(Indicator(id: "encoding:" + from, kind: "encoding", title: "Attack text found inside \(from)-encoded text", score: v))
+                if head == .jailbreak, v > (a.subtypeWeights["jailbreak"] ?? 0) {
+                    a.subtypes["jailbreak"] = "encoding"
+                    a.subtypeWeights["jailbreak"] = v
+                }
+            }
+        }
+        if role == .user {
+            ind(.jailbreak, jb, "Jailbreak classifier")
+            ind(.promptInjection, pi, "Prompt-injection classifier")
+        }
+        if role.isExternalContent { ind(.indirectInjection, s.indirectInjection, "Indirect-injection classifier") }
+        if role == .user || role == .assistant {
+            for c in HarmCategory.allCases where s[c] >= indicatorFloor {
+                a.add(Indicator(id: "model:harm." + c.rawValue, kind: "model", title: "Harm classifier: \(c.rawValue)",
+                                score: (s[c] * 1000).rounded() / 1000))
+            }
+        }
+    }
+
+    /// Harm score per category: P(harmful) goes to the most likely category; the others get it scaled by their
+    /// probability relative to the top one. A harmful text of unknown category still scores (as its best guess).
+    func setHarm(_ harm: Double, _ p: [Double], _ s: inout MessageScores, factor: Double) {
+        let cats: [(HarmCategory, ModelHead)] = [(.hate, .hate), (.sexual, .sexual), (.violence, .violence),
+                                                 (.selfHarm, .selfHarm), (.illicit, .illicit)]
+        var top = 1e-9
+        for (_, h) in cats { top = max(top, p[h.index]) }
+        for (c, h) in cats {
+            let v = harm * factor * min(1, p[h.index] / top)
+            s[c] = max(s[c], v)
+        }
+    }
+}

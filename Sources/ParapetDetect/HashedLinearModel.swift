@@ -1,0 +1,195 @@
+import Foundation
+
+/// Hashed word and character n-gram features of a normalised text.
+///
+/// Word unigrams and bigrams (tokens split on ASCII non-alphanumerics; non-ASCII bytes are word bytes) and
+/// character 4-grams over the bytes. Every feature has the same value 1/sqrt(n), n the number of features, so a
+/// linear score is (sum of the features' weights) / sqrt(n). Long texts are read head (12 KB) + tail (4 KB).
+public enum NGramFeatures {
+    public static let headBytes = 12 * 1024
+    public static let tailBytes = 4 * 1024
+
+    @inline(__always) static func mix(_ x: UInt64) -> UInt64 {
+        var z = x &+ 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    @inline(__always) static func isWordByte(_ b: UInt8) -> Bool {
+        (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39) || b >= 0x80 || (b >= 0x41 && b <= 0x5A)
+    }
+
+    /// Calls `body` with the bucket (< 2^bits) of every feature; returns the number of features.
+    @inline(__always)
+    public static func forEach(_ text: UnsafeBufferPointer<UInt8>, bits: Int, _ body: (Int) -> Void) -> Int {
+        let n = text.count
+        if n > headBytes + tailBytes {
+            let a = run(UnsafeBufferPointer(rebasing: text[0..<headBytes]), bits: bits, body)
+            let b = run(UnsafeBufferPointer(rebasing: text[(n - tailBytes)..<n]), bits: bits, body)
+            return a + b
+        }
+        return run(text, bits: bits, body)
+    }
+
+    @inline(__always)
+    static func run(_ text: UnsafeBufferPointer<UInt8>, bits: Int, _ body: (Int) -> Void) -> Int {
+        let shift = UInt64(64 - bits)
+        var count = 0
+        // character 4-grams (with a leading and trailing space)
+        var w: UInt32 = 0x20
+        var k = 1
+        for i in 0...text.count {
+            let b: UInt8 = i < text.count ? text[i] : 0x20
+            w = (w << 8) | UInt32(b)
+            k += 1
+            if k >= 4 {
+                body(Int(mix(UInt64(w) | 0x4_0000_0000) >> shift))
+                count += 1
+            }
+        }
+        // words and word bigrams
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        var inWord = false
+        var prev: UInt64 = 0
+        for i in 0...text.count {
+            let b: UInt8 = i < text.count ? text[i] : 0x20
+            if isWordByte(b) {
+                h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3
+                inWord = true
+            } else if inWord {
+                body(Int(mix(h ^ 0x1111) >> shift))
+                body(Int(mix(h ^ (prev &* 31) ^ 0x2222) >> shift))
+                count += 2
+                prev = h
+                h = 0xcbf2_9ce4_8422_2325
+                inWord = false
+            }
+        }
+        return count
+    }
+}
+
+/// A multi-head linear model over hashed n-grams (one logistic output per head), int8-quantised.
+///
+/// File format (little-endian): "PPTM", UInt32 version (1), UInt32 bits, UInt32 heads, UInt32 header length,
+/// JSON header (`ModelHeader`), then `heads * 2^bits` Int8 weights, bucket-major (the heads of one bucket are
+/// adjacent, so one feature reads one short row).
+public struct HashedLinearModel: Sendable {
+    public struct Header: Codable, Sendable, Hashable {
+        public var heads: [String]
+        public var bias: [Float]
+        public var scale: [Float]
+        public var bits: Int
+        public var info: [String: String]
+    }
+
+    public let header: Header
+    public let weights: [Int8]
+    public var heads: [String] { header.heads }
+    public var headCount: Int { header.heads.count }
+    public var bits: Int { header.bits }
+
+    public init(header: Header, weights: [Int8]) {
+        self.header = header
+        self.weights = weights
+    }
+
+    public func headIndex(_ name: String) -> Int? { header.heads.firstIndex(of: name) }
+
+    /// Raw logits per head for a normalised text (written into `out`, which must have `headCount` elements).
+    public func logits(_ text: UnsafeBufferPointer<UInt8>, into out: inout [Float]) {
+        let k = headCount
+        let n: Int
+        var acc = (Int32(0), Int32(0), Int32(0), Int32(0), Int32(0), Int32(0), Int32(0), Int32(0), Int32(0), Int32(0))
+        precondition(k <= 10)
+        n = weights.withUnsafeBufferPointer { w in
+            NGramFeatures.forEach(text, bits: bits) { bucket in
+                let base = bucket &* k
+                // unrolled for up to 10 heads
+                acc.0 &+= Int32(w[base])
+                if k > 1 { acc.1 &+= Int32(w[base &+ 1]) }
+                if k > 2 { acc.2 &+= Int32(w[base &+ 2]) }
+                if k > 3 { acc.3 &+= Int32(w[base &+ 3]) }
+                if k > 4 { acc.4 &+= Int32(w[base &+ 4]) }
+                if k > 5 { acc.5 &+= Int32(w[base &+ 5]) }
+                if k > 6 { acc.6 &+= Int32(w[base &+ 6]) }
+                if k > 7 { acc.7 &+= Int32(w[base &+ 7]) }
+                if k > 8 { acc.8 &+= Int32(w[base &+ 8]) }
+                if k > 9 { acc.9 &+= Int32(w[base &+ 9]) }
+            }
+        }
+        let inv = n > 0 ? 1 / Float(n).squareRoot() : 0
+        let sums = [acc.0, acc.1, acc.2, acc.3, acc.4, acc.5, acc.6, acc.7, acc.8, acc.9]
+        for h in 0..<k { out[h] = Float(sums[h]) * header.scale[h] * inv + header.bias[h] }
+    }
+
+    public func probabilities(_ text: String) -> [Float] {
+        var out = [Float](repeating: 0, count: headCount)
+        var t = text
+        t.withUTF8 { logits($0, into: &out) }
+        return out.map { 1 / (1 + exp(-$0)) }
+    }
+
+    // MARK: - Serialisation
+
+    public func serialized() throws -> Data {
+        var d = Data("PPTM".utf8)
+        func u32(_ x: Int) { withUnsafeBytes(of: UInt32(x).littleEndian) { d.append(contentsOf: $0) } }
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.sortedKeys]
+        let h = try enc.encode(header)
+        u32(1)
+        u32(header.bits)
+        u32(header.heads.count)
+        u32(h.count)
+        d.append(h)
+        weights.withUnsafeBytes { d.append(contentsOf: $0) }
+        return d
+    }
+
+    public init(data: Data) throws {
+        let bytes = [UInt8](data)
+        func u32(_ at: Int) throws -> Int {
+            guard at + 4 <= bytes.count else { throw ModelError.corrupt("file too short") }
+            return Int(UInt32(bytes[at]) | UInt32(bytes[at + 1]) << 8 | UInt32(bytes[at + 2]) << 16 | UInt32(bytes[at + 3]) << 24)
+        }
+        guard bytes.count > 20, bytes[0..<4].elementsEqual("PPTM".utf8) else { throw ModelError.corrupt("bad magic") }
+        guard try u32(4) == 1 else { throw ModelError.corrupt("unsupported version") }
+        let bits = try u32(8), heads = try u32(12), hl = try u32(16)
+        guard bits >= 10, bits <= 24, heads >= 1, heads <= 10, 20 + hl <= bytes.count else { throw ModelError.corrupt("bad sizes") }
+        let header = try JSONDecoder().decode(Header.self, from: Data(bytes[20..<(20 + hl)]))
+        let nW = heads << bits
+        guard bytes.count == 20 + hl + nW, header.heads.count == heads, header.bias.count == heads,
+              header.scale.count == heads, header.bits == bits
+        else { throw ModelError.corrupt("weights do not match the header") }
+        let w = bytes[(20 + hl)...].withUnsafeBytes { Array($0.bindMemory(to: Int8.self)) }
+        self.init(header: header, weights: w)
+    }
+
+    public static func load(path: String) throws -> HashedLinearModel {
+        guard let d = FileManager.default.contents(atPath: path) else { throw ModelError.corrupt("cannot read \(path)") }
+        return try HashedLinearModel(data: d)
+    }
+
+    /// The model shipped in `Resources/models/message-model.bin`, if present.
+    public static func shipped() throws -> HashedLinearModel {
+        guard let url = Bundle.module.url(forResource: "Resources/models/message-model", withExtension: "bin") else {
+            throw ModelError.corrupt("Resources/models/message-model.bin is missing from the bundle")
+        }
+        return try HashedLinearModel(data: Data(contentsOf: url))
+    }
+
+    public static var shippedPath: String? {
+        Bundle.module.url(forResource: "Resources/models/message-model", withExtension: "bin")?.path
+    }
+}
+
+public enum ModelError: Error, Sendable, CustomStringConvertible {
+    case corrupt(String)
+    public var description: String {
+        switch self {
+        case .corrupt(let s): "model file: \(s)"
+        }
+    }
+}

@@ -1,0 +1,83 @@
+import ParapetCore
+
+/// Runs the compiled rule packs over the normalised text and over hidden / decoded text.
+/// Each matching rule adds an indicator and raises its signal's score (noisy-or with what is there);
+/// rules marked `alert: true` also raise a finding on their own.
+public struct RuleDetector: MessageDetector {
+    public let id = "rules"
+    public let ruleSet: RuleSet
+
+    public init(ruleSet: RuleSet) {
+        self.ruleSet = ruleSet
+    }
+
+    public init(packs: [RulePack]) throws {
+        self.ruleSet = try RuleSet(packs: packs)
+    }
+
+    public func analyze(_ input: DetectorInput, into a: inout MessageAnalysis) {
+        let role = input.role
+        guard role != .system else { return }
+        var hits: [AhoCorasick.Hit] = []
+        let n = input.normalized
+        var texts: [(String, String?)] = [(n.text, nil)]
+        if let s = n.smuggledText { texts.append((s, "tag_characters")) }
+        for p in n.decodedPayloads { texts.append((p.text, p.encoding.rawValue)) }
+        var fired: Set<Int> = []
+        for (text, encoding) in texts {
+            for m in ruleSet.match(text, role: role, hits: &hits) where !fired.contains(m.rule) {
+                fired.insert(m.rule)
+                let r = ruleSet.rules[m.rule]
+                let weight = min(1, r.confidence * (m.count > 1 ? 1.15 : 1))
+                a.add(Indicator(id: "rule:" + r.id, kind: "rule", title: r.title, score: weight, match: String(m.text.prefix(120))))
+                if let encoding {
+                    a.add(Indicator(id: "encoding:" + encoding, kind: "encoding", title: "Rule matched inside \(encoding)-encoded text",
+                                    score: weight))
+                }
+                let signal = Self.resolve(r.signal, role: role)
+                Self.raise(signal, by: weight, in: &a.scores)
+                if let st = encoding != nil && signal == "jailbreak" ? "encoding" : r.subtype {
+                    let prev = a.subtypeWeights[signal] ?? 0
+                    if weight > prev {
+                        a.subtypes[signal] = st
+                        a.subtypeWeights[signal] = weight
+                    }
+                }
+                if r.alert {
+                    let type = AlertType(rawValue: r.type)
+                    if !a.findings.contains(where: { $0.type == type }) {
+                        a.findings.append(Finding(
+                            type: type, subtype: encoding != nil && type == .jailbreakDirect ? "encoding" : r.subtype,
+                            severity: Severity(name: r.severity) ?? .medium, confidence: r.confidence,
+                            indicators: [Indicator(id: "rule:" + r.id, kind: "rule", title: r.title, score: weight,
+                                                   match: String(m.text.prefix(120)))],
+                            scores: a.scores.named, detector: "rules." + r.id))
+                    }
+                }
+            }
+        }
+    }
+
+    /// `injection` means prompt injection in user text and indirect injection in documents / tool output.
+    static func resolve(_ signal: String, role: Role) -> String {
+        if signal == "injection" { return role.isExternalContent ? "indirect_injection" : "prompt_injection" }
+        return signal
+    }
+
+    static func raise(_ signal: String, by w: Double, in s: inout MessageScores) {
+        func or(_ x: Double) -> Double { 1 - (1 - x) * (1 - w) }
+        switch signal {
+        case "jailbreak": s.jailbreak = or(s.jailbreak)
+        case "prompt_injection": s.promptInjection = or(s.promptInjection)
+        case "indirect_injection": s.indirectInjection = or(s.indirectInjection)
+        case "reconnaissance": s.reconnaissance = or(s.reconnaissance)
+        case "many_shot": s.manyShot = or(s.manyShot)
+        case "refusal": s.refusal = or(s.refusal)
+        case "system_prompt_leak": s.systemPromptLeak = or(s.systemPromptLeak)
+        default:
+            if signal.hasPrefix("harm."), let c = HarmCategory(rawValue: String(signal.dropFirst(5))) {
+                s[c] = or(s[c])
+            }
+        }
+    }
+}

@@ -1,0 +1,188 @@
+import Foundation
+import ParapetCore
+
+/// Rule packs compiled for matching: every phrase and every proximity word of every rule in ONE Aho–Corasick
+/// automaton, evaluated per rule after a single pass over the text. Regexes (rare, linted) run after.
+public struct RuleSet: Sendable {
+    public let rules: [Rule]
+    let automaton: AhoCorasick
+    /// Pattern -> the (rule, slot) uses. slot -1 = phrase; k >= 0 = slot k of near clause `clause`.
+    let uses: [[Use]]
+    let regexes: [[NSRegularExpressionBox]]
+    let normalizer: Normalizer
+
+    struct Use: Sendable, Hashable {
+        var rule: Int32
+        var clause: Int16
+        var slot: Int16
+    }
+
+    /// A rule that matched, with the text that matched it.
+    public struct Match: Sendable, Hashable {
+        public var rule: Int
+        public var text: String
+        public var count: Int
+    }
+
+    public init(packs: [RulePack], normalizer: Normalizer = .init()) throws {
+        self.normalizer = normalizer
+        var rules: [Rule] = []
+        for p in packs { rules.append(contentsOf: p.rules) }
+        var patternIndex: [String: Int] = [:]
+        var patterns: [[UInt8]] = []
+        var uses: [[Use]] = []
+        func add(_ raw: String, _ use: Use) {
+            let norm = normalizer.fold(raw)
+            guard !norm.isEmpty else { return }
+            if let i = patternIndex[norm] {
+                if !uses[i].contains(use) { uses[i].append(use) }
+            } else {
+                patternIndex[norm] = patterns.count
+                patterns.append(Array(norm.utf8))
+                uses.append([use])
+            }
+        }
+        var regexes: [[NSRegularExpressionBox]] = []
+        for (ri, r) in rules.enumerated() {
+            for ph in r.patterns.phrases ?? [] { add(ph, Use(rule: Int32(ri), clause: -1, slot: -1)) }
+            for (ci, nr) in (r.patterns.near ?? []).enumerated() {
+                for (si, slot) in nr.words.enumerated() {
+                    for w in slot { add(w, Use(rule: Int32(ri), clause: Int16(ci), slot: Int16(si))) }
+                }
+            }
+            var res: [NSRegularExpressionBox] = []
+            for re in r.patterns.regex ?? [] {
+                if let why = RuleLinter.regexHazard(re) {
+                    throw RulePackError(origin: r.id, message: "regex rejected: \(why)")
+                }
+                res.append(NSRegularExpressionBox(try NSRegularExpression(pattern: re, options: [.caseInsensitive])))
+            }
+            regexes.append(res)
+        }
+        self.rules = rules
+        self.automaton = AhoCorasick(patterns: patterns)
+        self.uses = uses
+        self.regexes = regexes
+    }
+
+    /// The rules that match `text` (already normalised), for a message of role `role`.
+    public func match(_ text: String, role: Role?, hits: inout [AhoCorasick.Hit]) -> [Match] {
+        hits.removeAll(keepingCapacity: true)
+        var t = text
+        t.withUTF8 { automaton.scan($0, into: &hits) }
+        var out: [Match] = []
+        if !hits.isEmpty {
+            // phrase hits: rule -> (distinct patterns, first hit)
+            var phraseHits: [Int: (Set<Int>, AhoCorasick.Hit)] = [:]
+            // near hits: (rule, clause) -> [(token, slot, hit)]
+            var nearHits: [Int64: [(Int, Int, AhoCorasick.Hit)]] = [:]
+            for h in hits {
+                for u in uses[h.pattern] {
+                    let ri = Int(u.rule)
+                    if let role, !rules[ri].appliesTo.contains(role) { continue }
+                    if u.clause < 0 {
+                        var e = phraseHits[ri] ?? ([], h)
+                        e.0.insert(h.pattern)
+                        phraseHits[ri] = e
+                    } else {
+                        nearHits[Int64(ri) << 16 | Int64(u.clause), default: []].append((h.token, Int(u.slot), h))
+                    }
+                }
+            }
+            let utf8 = Array(text.utf8)
+            func excerpt(_ h: AhoCorasick.Hit) -> String {
+                String(decoding: utf8[h.start..<min(h.end, h.start + 120)], as: UTF8.self)
+            }
+            var matched: Set<Int> = []
+            for (ri, e) in phraseHits where e.0.count >= (rules[ri].patterns.minMatches ?? 1) {
+                matched.insert(ri)
+                out.append(Match(rule: ri, text: excerpt(e.1), count: e.0.count))
+            }
+            for (key, list) in nearHits {
+                let ri = Int(key >> 16), ci = Int(key & 0xFFFF)
+                guard !matched.contains(ri), let clause = rules[ri].patterns.near?[ci] else { continue }
+                if let span = Self.window(list, slots: clause.words.count, within: clause.within) {
+                    matched.insert(ri)
+                    let s = span.0.start, e = max(span.1.end, span.0.end)
+                    out.append(Match(rule: ri, text: String(decoding: utf8[s..<min(e, s + 160)], as: UTF8.self), count: 1))
+                }
+            }
+        }
+        for (ri, res) in regexes.enumerated() where !res.isEmpty {
+            if let role, !rules[ri].appliesTo.contains(role) { continue }
+            if out.contains(where: { $0.rule == ri }) { continue }
+            for box in res {
+                let ns = text as NSString
+                if let m = box.re.firstMatch(in: text, range: NSRange(location: 0, length: min(ns.length, 20_000))) {
+                    out.append(Match(rule: ri, text: String(ns.substring(with: m.range).prefix(120)), count: 1))
+                    break
+                }
+            }
+        }
+        return out.sorted { $0.rule < $1.rule }
+    }
+
+    /// The smallest token window holding every slot, if it is at most `within` tokens wide.
+    static func window(_ hits: [(Int, Int, AhoCorasick.Hit)], slots: Int, within: Int) -> (AhoCorasick.Hit, AhoCorasick.Hit)? {
+        let sorted = hits.sorted { $0.0 < $1.0 || ($0.0 == $1.0 && $0.2.start < $1.2.start) }
+        var count = [Int](repeating: 0, count: slots)
+        var have = 0
+        var lo = 0
+        var best: (Int, Int)?
+        for hi in sorted.indices {
+            let s = sorted[hi].1
+            if count[s] == 0 { have += 1 }
+            count[s] += 1
+            while have == slots {
+                let width = sorted[hi].0 - sorted[lo].0
+                if width <= within, best == nil || width < sorted[best!.1].0 - sorted[best!.0].0 { best = (lo, hi) }
+                let s0 = sorted[lo].1
+                count[s0] -= 1
+                if count[s0] == 0 { have -= 1 }
+                lo += 1
+            }
+        }
+        guard let b = best else { return nil }
+        return (sorted[b.0].2, sorted[b.1].2)
+    }
+}
+
+/// NSRegularExpression is immutable and thread-safe once built.
+struct NSRegularExpressionBox: @unchecked Sendable {
+    let re: NSRegularExpression
+    init(_ re: NSRegularExpression) { self.re = re }
+}
+
+// MARK: - Rule examples as tests
+
+public struct RuleTestFailure: Sendable, Hashable, CustomStringConvertible {
+    public var rule: String
+    public var example: String
+    public var expected: Bool
+    public var description: String {
+        "\(rule): \(expected ? "positive example not matched" : "negative example matched"): \(example.prefix(80))"
+    }
+}
+
+extension RuleSet {
+    /// Runs every rule's positive and negative examples through the normaliser and the matcher.
+    public func testExamples() -> (checked: Int, failures: [RuleTestFailure]) {
+        var checked = 0
+        var failures: [RuleTestFailure] = []
+        var hits: [AhoCorasick.Hit] = []
+        for (ri, r) in rules.enumerated() {
+            for (list, want) in [(r.examples?.positive ?? [], true), (r.examples?.negative ?? [], false)] {
+                for ex in list {
+                    checked += 1
+                    let n = normalizer.normalize(ex)
+                    var got = false
+                    for t in n.scanTexts where match(t, role: nil, hits: &hits).contains(where: { $0.rule == ri }) {
+                        got = true
+                    }
+                    if got != want { failures.append(RuleTestFailure(rule: r.id, example: ex, expected: want)) }
+                }
+            }
+        }
+        return (checked, failures)
+    }
+}

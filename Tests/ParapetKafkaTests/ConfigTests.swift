@@ -1,0 +1,83 @@
+import Foundation
+import ParapetDetect
+import ParapetKafka
+import ParapetSession
+import ParapetPipeline
+import Testing
+
+@Suite("Configuration: file < environment < flags")
+struct ConfigTests {
+    let yaml = """
+        kafka:
+          bootstrap_servers: file:9092
+          group_id: from-file
+          commit_interval_ms: 500
+          properties:
+            sasl.mechanism: PLAIN
+            sasl.password: hunter2
+        engine:
+          max_sessions: 1234
+          thresholds:
+            jailbreak: 0.7
+          apps:
+            support-bot:
+              thresholds:
+                jailbreak: 0.4
+          limits:
+            max_turns: 10
+        """
+
+    @Test func precedence() throws {
+        var c = ConfigLayers.defaults()
+        try c.addYAML(yaml, source: "test.yaml")
+        try c.addEnvironment(["PARAPET_KAFKA_GROUP_ID": "from-env", "PARAPET_KAFKA_BOOTSTRAP_SERVERS": "env:9092",
+                              "PARAPET_KAFKA_PROPERTY_SSL_CA_LOCATION": "/etc/ca.pem", "PARAPET_KAFKA_PROPERTY_LOG__LEVEL": "4",
+                              "HOME": "/root"])
+        try c.set("kafka.bootstrap_servers", "flag:9092", source: "flag")
+        let cfg = try ParapetConfig(c)
+        #expect(cfg.processor.bootstrapServers == "flag:9092")
+        #expect(cfg.processor.groupID == "from-env")
+        #expect(cfg.processor.commitIntervalMillis == 500)
+        #expect(cfg.processor.properties["sasl.mechanism"] == "PLAIN")
+        #expect(cfg.processor.properties["ssl.ca.location"] == "/etc/ca.pem")
+        #expect(cfg.processor.properties["log_level"] == "4")
+        #expect(cfg.engine.maxSessions == 1234)
+        #expect(cfg.engine.limits.maxTurns == 10)
+        #expect(cfg.engine.policy.defaults.jailbreak == 0.7)
+        #expect(cfg.engine.policy.perApp["support-bot"]?.jailbreak == 0.4)
+        #expect(cfg.processor.effectiveConsumerProperties["sasl.mechanism"] == "PLAIN")
+        #expect(cfg.processor.effectiveConsumerProperties["enable.auto.commit"] == "false")
+        let shown = c.render()
+        #expect(!shown.contains("hunter2"))
+        #expect(shown.contains("kafka.properties.sasl.password: ********"))
+        #expect(shown.contains("kafka.group_id: from-env  # env PARAPET_KAFKA_GROUP_ID"))
+    }
+
+    @Test func errorsNameTheKey() throws {
+        var c = ConfigLayers.defaults()
+        try c.addEnvironment(["PARAPET_KAFKA_COMMIT_INTERVAL_MS": "soon"])
+        #expect(throws: ConfigError.self) { try ParapetConfig(c) }
+        do { _ = try ParapetConfig(c) } catch let e as ConfigError {
+            #expect(e.key == "kafka.commit_interval_ms")
+            #expect(e.description.contains("must be an integer"))
+            #expect(e.description.contains("PARAPET_KAFKA_COMMIT_INTERVAL_MS"))
+        }
+        var d = ConfigLayers.defaults()
+        #expect(throws: ConfigError.self) { try d.addYAML("kafka:\n  bootstrap_server: x\n", source: "f.yaml") }
+        var e = ConfigLayers.defaults()
+        try e.set("engine.thresholds.jailbreak", "1.5", source: "flag")
+        #expect(throws: ConfigError.self) { try ParapetConfig(e) }
+        var f = ConfigLayers.defaults()
+        try f.set("kafka.properties.no.such.property", "1", source: "flag")
+        try f.set("kafka.bootstrap_servers", "localhost:9092", source: "flag")
+        let cfg = try ParapetConfig(f)
+        #expect(throws: ConfigError.self) { try cfg.validateKafkaProperties() }
+    }
+
+    @Test func commitMetadataRoundTrip() {
+        let m = KafkaCommitMetadata(restoreFrom: 42, streamTime: 1_000_000)
+        #expect(m.bytes.count < 100)
+        #expect(KafkaCommitMetadata(bytes: m.bytes) == m)
+        #expect(KafkaCommitMetadata(bytes: Array("garbage".utf8)) == nil)
+    }
+}
