@@ -90,9 +90,20 @@ public struct HashedLinearModel: Sendable {
     public var headCount: Int { header.heads.count }
     public var bits: Int { header.bits }
 
+    /// The weights again, one 16-byte row per bucket (heads padded with zeros), for one SIMD load per feature.
+    let rows: [Int8]
+
     public init(header: Header, weights: [Int8]) {
         self.header = header
         self.weights = weights
+        let k = header.heads.count
+        var r = [Int8](repeating: 0, count: (weights.count / max(k, 1)) * 16)
+        if k <= 16 {
+            for b in 0..<(weights.count / max(k, 1)) {
+                for h in 0..<k { r[b * 16 + h] = weights[b * k + h] }
+            }
+        }
+        self.rows = r
     }
 
     public func headIndex(_ name: String) -> Int? { header.heads.firstIndex(of: name) }
@@ -100,28 +111,16 @@ public struct HashedLinearModel: Sendable {
     /// Raw logits per head for a normalised text (written into `out`, which must have `headCount` elements).
     public func logits(_ text: UnsafeBufferPointer<UInt8>, into out: inout [Float]) {
         let k = headCount
-        let n: Int
-        var acc = (Int32(0), Int32(0), Int32(0), Int32(0), Int32(0), Int32(0), Int32(0), Int32(0), Int32(0), Int32(0))
-        precondition(k <= 10)
-        n = weights.withUnsafeBufferPointer { w in
+        precondition(k <= 16)
+        var acc = SIMD16<Int32>(repeating: 0)
+        let n: Int = rows.withUnsafeBytes { raw in
             NGramFeatures.forEach(text, bits: bits) { bucket in
-                let base = bucket &* k
-                // unrolled for up to 10 heads
-                acc.0 &+= Int32(w[base])
-                if k > 1 { acc.1 &+= Int32(w[base &+ 1]) }
-                if k > 2 { acc.2 &+= Int32(w[base &+ 2]) }
-                if k > 3 { acc.3 &+= Int32(w[base &+ 3]) }
-                if k > 4 { acc.4 &+= Int32(w[base &+ 4]) }
-                if k > 5 { acc.5 &+= Int32(w[base &+ 5]) }
-                if k > 6 { acc.6 &+= Int32(w[base &+ 6]) }
-                if k > 7 { acc.7 &+= Int32(w[base &+ 7]) }
-                if k > 8 { acc.8 &+= Int32(w[base &+ 8]) }
-                if k > 9 { acc.9 &+= Int32(w[base &+ 9]) }
+                let v = raw.loadUnaligned(fromByteOffset: bucket &* 16, as: SIMD16<Int8>.self)
+                acc &+= SIMD16<Int32>(truncatingIfNeeded: v)
             }
         }
         let inv = n > 0 ? 1 / Float(n).squareRoot() : 0
-        let sums = [acc.0, acc.1, acc.2, acc.3, acc.4, acc.5, acc.6, acc.7, acc.8, acc.9]
-        for h in 0..<k { out[h] = Float(sums[h]) * header.scale[h] * inv + header.bias[h] }
+        for h in 0..<k { out[h] = Float(acc[h]) * header.scale[h] * inv + header.bias[h] }
     }
 
     public func probabilities(_ text: String) -> [Float] {

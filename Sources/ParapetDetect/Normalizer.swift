@@ -132,10 +132,11 @@ public struct Normalizer: Sendable {
     /// In place: collapse whitespace runs (to one newline if the run had one, else one space) and fold
     /// leetspeak in tokens where a digit/symbol sits between two letters (`1gn0re`, `h4ck`), so that
     /// numbers, versions and `gpt4` stay as they are.
-    static func foldLeetAndSpace(_ b: inout [UInt8]) {
+    static func foldLeetAndSpace(_ bytes: inout [UInt8]) {
+        let n = bytes.count
+        let kept = bytes.withUnsafeMutableBufferPointer { b -> Int in
         var out = 0
         var i = 0
-        let n = b.count
         // trim leading whitespace
         while i < n && isSpace(b[i]) { i += 1 }
         while i < n {
@@ -178,7 +179,9 @@ public struct Normalizer: Sendable {
                 out += 1
             }
         }
-        b.removeSubrange(out..<n)
+        return out
+        }
+        bytes.removeSubrange(kept..<n)
     }
 
     // MARK: - Embedded encodings
@@ -200,25 +203,33 @@ public struct Normalizer: Sendable {
 
     /// Finds base64 and hex runs (length floors, printable-ratio checks on the decoded bytes).
     func scanRuns(_ b: [UInt8], found: inout [(DecodedPayload.Encoding, [UInt8])]) {
-        var i = 0
-        let n = b.count
-        while i < n {
-            guard Self.isB64(b[i]) else {
-                i += 1
-                continue
+        // Runs of base64-alphabet bytes long enough to hold a payload (one pass over a lookup table).
+        var runs: [Range<Int>] = []
+        let minLen = minEncodedLength
+        Self.b64Table.withUnsafeBufferPointer { t in
+            b.withUnsafeBufferPointer { p in
+                let n = p.count
+                var i = 0
+                while i < n {
+                    if !t[Int(p[i])] {
+                        i += 1
+                        continue
+                    }
+                    let start = i
+                    while i < n && (t[Int(p[i])] || p[i] == 0x3D) { i += 1 }
+                    if i - start >= minLen { runs.append(start..<i) }
+                }
             }
-            let start = i
+        }
+        for r in runs {
             var hexOnly = true
             var hasLower = false, hasUpper = false, hasDigit = false
-            while i < n && (Self.isB64(b[i]) || b[i] == 0x3D) {
-                let c = b[i]
+            for c in b[r] {
                 if !Self.isHex(c) { hexOnly = false }
                 if c >= 0x61 && c <= 0x7A { hasLower = true } else if c >= 0x41 && c <= 0x5A { hasUpper = true } else if c >= 0x30 && c <= 0x39 { hasDigit = true }
-                i += 1
             }
-            let len = i - start
-            guard len >= minEncodedLength else { continue }
-            let run = b[start..<i]
+            let len = r.count
+            let run = b[r]
             if hexOnly && len % 2 == 0 && hasDigit {
                 if let d = Self.hexDecode(run), Self.plausibleText(d) { found.append((.hex, d)) }
             } else if hasLower && hasUpper && hasDigit || (len >= 24 && hasLower && hasUpper) {
@@ -320,6 +331,21 @@ public struct Normalizer: Sendable {
         return plausibleText(out) ? out : nil
     }
 
+    /// +1 for e/t/a, -1 for r/g/n (their ROT13 images), any case.
+    static let rot13Table: [Int8] = {
+        var t = [Int8](repeating: 0, count: 256)
+        for c in "etaETA".utf8 { t[Int(c)] = 1 }
+        for c in "rgnRGN".utf8 { t[Int(c)] = -1 }
+        return t
+    }()
+
+    /// Base64 alphabet (incl. URL-safe '-' and '_').
+    static let b64Table: [Bool] = {
+        var t = [Bool](repeating: false, count: 256)
+        for c in 0..<256 { t[c] = isB64(UInt8(c)) }
+        return t
+    }()
+
     static let commonWords: Set<String> = [
         "the", "and", "you", "to", "of", "a", "is", "in", "it", "that", "for", "are", "be", "this", "with", "how",
         "what", "your", "all", "me", "my", "i", "on", "not", "do", "can", "now", "ignore", "tell", "make",
@@ -329,15 +355,14 @@ public struct Normalizer: Sendable {
     static func rot13IfPlausible(_ b: [UInt8]) -> [UInt8]? {
         guard b.count >= 12 else { return nil }
         // Cheap pre-check: English has more e/t/a than r/g/n (their ROT13 images); skip text that reads as English.
-        var eta = 0, rgn = 0
-        for c in b {
-            switch c | 0x20 {
-            case 0x65, 0x74, 0x61: eta += 1
-            case 0x72, 0x67, 0x6E: rgn += 1
-            default: break
+        let balance: Int = rot13Table.withUnsafeBufferPointer { t in
+            b.withUnsafeBufferPointer { p in
+                var x = 0
+                for c in p { x &+= Int(t[Int(c)]) }
+                return x
             }
         }
-        guard rgn >= eta else { return nil }
+        guard balance <= 0 else { return nil }
         let (words, common) = wordStats(b)
         guard words >= 4, Double(common) / Double(words) < 0.08 else { return nil }
         var r = b

@@ -24,6 +24,8 @@ final class CallbackBox: @unchecked Sendable {
     var delivery: ((DeliveryReport) -> Void)?
     let log: (@Sendable (KafkaLogLine) -> Void)?
     let error: (@Sendable (KafkaError) -> Void)?
+    /// Whether `partition.assignment.strategy` names a cooperative assignor (used when librdkafka reports none).
+    var cooperativeConfigured = false
 
     init(log: (@Sendable (KafkaLogLine) -> Void)?, error: (@Sendable (KafkaError) -> Void)?) {
         self.log = log
@@ -60,9 +62,11 @@ private let rebalanceCallback: @convention(c) (OpaquePointer?, rd_kafka_resp_err
                                                UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?,
                                                UnsafeMutableRawPointer?) -> Void = { rk, err, partitions, _ in
     guard let rk else { return }
-    let cooperative = String(cString: rd_kafka_rebalance_protocol(rk)) == "COOPERATIVE"
-    let items = PartitionList.read(partitions)
     let box = CallbackBox.from(rk)
+    // NULL when the group has no protocol yet (e.g. while closing before a join finished): use the configured one.
+    let proto: UnsafePointer<CChar>? = rd_kafka_rebalance_protocol(rk)
+    let cooperative = proto.map { String(cString: $0) == "COOPERATIVE" } ?? (box?.cooperativeConfigured ?? false)
+    let items = PartitionList.read(partitions)
     switch err {
     case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
         let chosen = box?.rebalance?(.assign(items)) ?? items
@@ -141,6 +145,7 @@ public final class KafkaConsumer: KafkaClient, @unchecked Sendable {
                 rebalance: ((RebalanceEvent) -> [TopicPartitionOffset])? = nil) throws {
         let box = CallbackBox(log: log, error: onError)
         box.rebalance = rebalance
+        box.cooperativeConfigured = properties["partition.assignment.strategy"]?.contains("cooperative") ?? false
         try super.init(type: RD_KAFKA_CONSUMER, properties: properties, box: box) { conf in
             rd_kafka_conf_set_rebalance_cb(conf, rebalanceCallback)
         }
@@ -289,7 +294,10 @@ public final class KafkaConsumer: KafkaClient, @unchecked Sendable {
         return String(cString: p)
     }
 
-    public var rebalanceProtocol: String { String(cString: rd_kafka_rebalance_protocol(rk)) }
+    public var rebalanceProtocol: String {
+        let p: UnsafePointer<CChar>? = rd_kafka_rebalance_protocol(rk)
+        return p.map { String(cString: $0) } ?? "NONE"
+    }
 
     /// Wakes a blocked `poll` (from any thread).
     public func wakeUp() {

@@ -19,6 +19,7 @@ public final class KafkaMetrics: @unchecked Sendable {
         describe("parapet_restore_events_total", "counter", "Events re-read to rebuild conversation windows (alerts suppressed).")
         describe("parapet_alerts_total", "counter", "Alerts produced, by alert type.")
         describe("parapet_rejects_total", "counter", "Malformed or contract-breaking events sent to the dead-letter topic.")
+        describe("parapet_key_mismatch_total", "counter", "Events whose Kafka key is not their session_id (conversations may be split).")
         describe("parapet_verdicts_total", "counter", "Verdicts produced.")
         describe("parapet_commits_total", "counter", "Offset commits (or committed transactions), by result.")
         describe("parapet_rebalances_total", "counter", "Rebalance events, by kind (assign, revoke, lost).")

@@ -230,6 +230,7 @@ public final class KafkaProcessor: @unchecked Sendable {
     private var transactionOpen = false
     private var liveEventsInBatch = 0
     private var rejectsLogged = 0
+    private var keyMismatches = 0
     private var restoredInBatch = 0
 
     public init(settings: KafkaProcessorSettings, metrics: KafkaMetrics = KafkaMetrics(), logger: Logger,
@@ -413,6 +414,17 @@ public final class KafkaProcessor: @unchecked Sendable {
             guard live else { return }
             liveEventsInBatch += 1
             let key = Array(event.sessionID.utf8)
+            if m.key != key {
+                // Not keyed by session_id: the conversation may be split across partitions (see docs/kafka.md).
+                metrics.increment("parapet_key_mismatch_total")
+                keyMismatches += 1
+                if keyMismatches <= 10 || keyMismatches % 10_000 == 0 {
+                    logger.warning("event not keyed by its session_id", metadata: [
+                        "partition": .stringConvertible(m.partition), "offset": .stringConvertible(m.offset),
+                        "session_id": .string(event.sessionID), "count": .stringConvertible(keyMismatches),
+                    ])
+                }
+            }
             for a in out.alerts {
                 metrics.increment("parapet_alerts_total", [("type", a.type.rawValue)])
                 try send(topic: settings.alertsTopic, key: key, value: Array(try encoder.encode(a)),

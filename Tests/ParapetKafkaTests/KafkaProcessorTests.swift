@@ -19,6 +19,10 @@ struct KafkaProcessorTests {
         // Malformed records in the middle of good ones, on the same keys.
         try cluster.produce(input, Array(events.prefix(90)), extra: bad.map { (key: $0.0, value: $0.1) })
         try cluster.produce(input, Array(events.dropFirst(90)))
+        // A valid event under the wrong key: processed, and counted as a producer error.
+        let stray = ChatEvent(eventID: "stray-1", sessionID: "\(cluster.prefix)-stray", time: EventTime(micros: 1_767_225_600_000_000),
+                              role: .user, content: "Hello there")
+        try cluster.produce(input, [], extra: [(key: "not-the-session", value: String(decoding: KafkaSamples.encode(stray), as: UTF8.self))])
 
         let run = RunningProcessor(cluster.settings(input: input, alerts: alerts, dlq: dlq))
         let server = try KafkaOpsServer(host: "127.0.0.1", port: 0, logger: testLogger("http"),
@@ -26,16 +30,17 @@ struct KafkaProcessorTests {
         defer { server.shutdown() }
         #expect(httpGet(port: server.port, path: "/healthz")?.0 == 200)
         let done = await waitUntil(30) {
-            run.events >= Double(events.count) && run.processor.metrics.counterTotal("parapet_rejects_total") >= 3
+            run.events >= Double(events.count + 1) && run.processor.metrics.counterTotal("parapet_rejects_total") >= 3
         }
         #expect(httpGet(port: server.port, path: "/readyz")?.0 == 200)
         try await Task.sleep(for: .milliseconds(1100))  // gauges refresh every second
         let metrics = httpGet(port: server.port, path: "/metrics")?.1 ?? ""
         try await run.stop()
-        #expect(done, "processed \(run.events) of \(events.count) events")
+        #expect(done, "processed \(run.events) of \(events.count + 1) events")
+        #expect(run.processor.metrics.counterTotal("parapet_key_mismatch_total") == 1)
         #expect(httpGet(port: server.port, path: "/readyz")?.0 == 503)
         #expect(httpGet(port: server.port, path: "/nope")?.0 == 404)
-        for series in ["parapet_events_total \(events.count)", "parapet_rejects_total 3", "parapet_alerts_total{type=\"ascii_smuggling\"}",
+        for series in ["parapet_events_total \(events.count + 1)", "parapet_rejects_total 3", "parapet_alerts_total{type=\"ascii_smuggling\"}",
                        "parapet_consumer_lag{partition=\"0\"} 0", "parapet_live_sessions{partition=", "parapet_processing_latency_seconds_bucket{le=\"+Inf\"}"] {
             #expect(metrics.contains(series), "metrics expose \(series)")
         }
