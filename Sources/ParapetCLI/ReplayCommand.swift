@@ -38,7 +38,10 @@ struct ReplayCommand: ParsableCommand {
     var format: AlertFormat = .native
 
     @Option(help: "Evidence text in alerts: redacted (default), full, or none.")
-    var evidence: EvidenceText = .redacted
+    var evidence: EvidenceText?
+
+    @Option(help: "YAML configuration file (the engine section of the same file `parapet run` reads: thresholds, limits, alerts); PARAPET_* environment variables apply too.")
+    var config: String?
 
     @Option(help: "Write a self-contained HTML forensic report here (keep it with the alerts: it holds excerpts).")
     var report: String?
@@ -65,8 +68,11 @@ struct ReplayCommand: ParsableCommand {
     var flushIncidents = false
 
     func run() throws {
-        var configuration = EngineConfiguration.replay
-        configuration.alerts.evidenceText = evidence
+        var configuration = try ParapetConfig.engineConfiguration(file: config)
+        // A replay keeps every window until the session cap, so results do not depend on the interleaving.
+        configuration.reclaimLatenessSeconds = EngineConfiguration.replay.reclaimLatenessSeconds
+        if let evidence { configuration.alerts.evidenceText = evidence }
+        let evidence = configuration.alerts.evidenceText
         let engine = try EngineFactory.makeEngine(configuration)
         var runner = ReplayRunner(engine: engine, maxLineBytes: maxLineBytes)
         var sinks = ReplaySinks()

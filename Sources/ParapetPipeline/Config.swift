@@ -57,7 +57,12 @@ public struct ConfigLayers: Sendable {
         ("engine.limits.max_bytes", "49152", "Bytes of turn text kept per session."),
         ("engine.limits.max_turn_text_bytes", "4096", "Bytes of text kept per turn."),
         ("engine.limits.idle_timeout_seconds", "21600", "A session idle this long (event time) starts over."),
-        ("engine.limits.risk_half_life_turns", "8", "Half-life of the session risk, in user turns."),
+        ("engine.limits.risk_half_life_turns", "4", "Half-life of the accumulated session risk, in user turns."),
+        ("engine.limits.risk_floor", "0.2", "Part of a turn's risk below this does not accumulate."),
+        ("engine.conversation_file", nil, "Conversation-detector thresholds and cue phrases (default: the bundled conversation.yaml)."),
+        ("engine.access.tor_exit_list", nil, "File of Tor exit addresses (one per line)."),
+        ("engine.access.suspicious_ip_list", nil, "File of suspicious IP addresses or IPv4 CIDR blocks."),
+        ("engine.access.user_agent_list", nil, "File of extra attack-tool user-agent substrings (added to the bundled list)."),
         ("engine.thresholds.jailbreak", "0.5", "Jailbreak score that raises an alert."),
         ("engine.thresholds.prompt_injection", "0.5", "Prompt-injection score that raises an alert."),
         ("engine.thresholds.indirect_injection", "0.5", "Indirect-injection score that raises an alert."),
@@ -142,6 +147,9 @@ public struct ConfigLayers: Sendable {
 
     /// `PARAPET_KAFKA_BOOTSTRAP_SERVERS` -> `kafka.bootstrap_servers`; `PARAPET_KAFKA_PROPERTY_SASL_PASSWORD` ->
     /// `kafka.properties.sasl.password` (a double underscore is a literal one: `..._LOG__LEVEL` -> `log_level`; also `PARAPET_KAFKA_CONSUMER_PROPERTY_...`, `..._PRODUCER_PROPERTY_...`).
+    /// Variables read directly by the detection stage (`StandardDetectors`), not configuration keys.
+    public static let detectionOverrides: Set<String> = ["PARAPET_MODEL", "PARAPET_RULE_PACKS", "PARAPET_URL_BLOCKLIST"]
+
     public mutating func addEnvironment(_ env: [String: String]) throws {
         let byEnvName = Dictionary(uniqueKeysWithValues: Self.known.map { (Self.envName($0.key), $0.key) })
         let pass = [("PARAPET_KAFKA_PROPERTY_", "kafka.properties."), ("PARAPET_KAFKA_CONSUMER_PROPERTY_", "kafka.consumer."),
@@ -154,8 +162,8 @@ public struct ConfigLayers: Sendable {
                     .replacingOccurrences(of: "_", with: ".").replacingOccurrences(of: "\u{0}", with: "_")
                 guard !prop.isEmpty else { continue }
                 try set(prefix + prop, value, source: "env \(name)")
-            } else if name.hasPrefix("PARAPET_TEST_") {
-                continue  // test-suite settings
+            } else if name.hasPrefix("PARAPET_TEST_") || Self.detectionOverrides.contains(name) {
+                continue  // test-suite settings; model and rule-pack overrides read by the detection stage
             } else {
                 throw ConfigError(key: name, reason: "unknown PARAPET_ environment variable", source: "environment")
             }
@@ -264,6 +272,28 @@ public struct ParapetConfig: Sendable {
         engine.limits.maxTurnTextBytes = try int("engine.limits.max_turn_text_bytes", 16...1 << 30)
         engine.limits.idleTimeoutSeconds = try dbl("engine.limits.idle_timeout_seconds", 1...1e9)
         engine.limits.riskHalfLifeTurns = try dbl("engine.limits.risk_half_life_turns", 0.5...1e6)
+        engine.limits.riskFloor = try dbl("engine.limits.risk_floor", 0...1)
+        if let file = str("engine.conversation_file") {
+            do {
+                engine.conversationSettings = try ConversationSettings.load(file: file)
+            } catch {
+                throw ConfigError(key: "engine.conversation_file", reason: "\(error)", source: c.values["engine.conversation_file"]?.source ?? "")
+            }
+        }
+        for (key, kind) in [("engine.access.tor_exit_list", 0), ("engine.access.suspicious_ip_list", 1), ("engine.access.user_agent_list", 2)] {
+            guard let file = str(key) else { continue }
+            let text: String
+            do {
+                text = try String(contentsOfFile: file, encoding: .utf8)
+            } catch {
+                throw ConfigError(key: key, reason: "cannot read \(file): \(error.localizedDescription)", source: c.values[key]?.source ?? "")
+            }
+            switch kind {
+            case 0: engine.accessLists.addIPs(fromList: text, suspicious: false)
+            case 1: engine.accessLists.addIPs(fromList: text, suspicious: true)
+            default: engine.accessLists.addUserAgents(fromList: text)
+            }
+        }
         let defaults = try thresholds("engine.thresholds.", base: DetectionThresholds())
         var perApp: [String: DetectionThresholds] = [:]
         let apps = Set(c.values.keys.filter { $0.hasPrefix(ConfigLayers.appPrefix) }.compactMap { k -> String? in
