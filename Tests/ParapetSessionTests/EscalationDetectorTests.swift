@@ -55,11 +55,21 @@ struct EscalationDetectorTests {
 
     @Test("steadily rising risk below the single-message bar fires; flat risk does not")
     func risingTrajectory() throws {
-        var rising = try ConversationBuilder()
+        // The path is off in the shipped settings (rising_final 0.99); switched on here to test the mechanism.
+        let on: (ConversationSettings) -> [any ConversationDetector] = {
+            var s = $0
+            s.escalation.risingFinal = 0.35
+            return [EscalationDetector(settings: s)]
+        }
+        var rising = try ConversationBuilder(detectors: on)
         for (i, r) in [0.05, 0.15, 0.3, 0.42].enumerated() { rising.user("turn \(i)", harm: r) }
         #expect(rising.subtypes == ["crescendo"])
 
-        var flat = try ConversationBuilder()
+        var shipped = try ConversationBuilder()
+        for (i, r) in [0.05, 0.15, 0.3, 0.42].enumerated() { shipped.user("turn \(i)", harm: r) }
+        #expect(shipped.subtypes.isEmpty)
+
+        var flat = try ConversationBuilder(detectors: on)
         for (i, r) in [0.3, 0.32, 0.31, 0.33].enumerated() { flat.user("turn \(i)", harm: r) }
         #expect(flat.subtypes.isEmpty)
     }

@@ -150,7 +150,7 @@ def main():
     base = dict(half=6, ctx=0.45, floor=0.10, rise_n=3, rise_delta=0.25, rise_final=0.35, refusal=0.5,
                 refused_risk=0.2, overlap=0.2, persona_req=0.3, persona_jb=0.35, lenfull=1, acc_half=4, acc_floor=0.2,
                 acc_th=0.4)
-    grid = {"ctx": [0.45, 0.65], "rise_final": [0.35, 0.99], "persona_req": [0.3, 0.5], "acc_th": [0.3, 0.4, 0.6, 9]}
+    grid = {"acc_floor": [0.1, 0.15, 0.2], "acc_th": [0.2, 0.3, 0.4, 9], "ctx": [0.3, 0.45], "rise_final": [0.35, 0.99]}
     keys = list(grid)
     print(f"{'params':70s} {'mtTPR':>6s} {'mtFPR':>6s} | {'TPR':>5s} {'EARLY':>5s} {'FPR':>5s}")
     for combo in itertools.product(*(grid[k] for k in keys)):
