@@ -19,23 +19,7 @@ import argparse, gzip, json, os, subprocess, sys, tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import folds as F  # noqa: E402
-
-TRAIN_FILES = ["jailbreak", "direct_injection", "indirect_injection", "harmful_request", "benign_single", "benign_multi"]
-
-
-def read(path):
-    with gzip.open(path, "rt", encoding="utf-8") as f:
-        for line in f:
-            if line.strip():
-                yield json.loads(line)
-
-
-def run(cmd, env=None, stdout=None):
-    r = subprocess.run(cmd, env=env, stdout=stdout, stderr=subprocess.PIPE, text=True)
-    if r.returncode not in (0, 3):
-        sys.stderr.write(r.stderr[-2000:])
-        raise SystemExit(f"command failed ({r.returncode}): {' '.join(cmd[:3])} ...")
-    return r
+from run_eval import FILES as TRAIN_FILES, read, run  # noqa: E402  (the message-level evaluation's helpers)
 
 
 def only_type(src, dst, typ):
