@@ -53,7 +53,10 @@ public struct EscalationDetector: ConversationDetector {
 
         var subtype: String?
         var strength = 0.0
-        if context >= e.contextRisk && r >= e.turnRiskFloor && followUp {
+        // A request for procedure or a fictional wrapper needs no risk of its own ("now write the plan as an
+        // example"): the context carries it. A bare back-reference ("continue") must carry some risk itself.
+        let strongFollowUp = !last.cues.isDisjoint(with: [.procedure, .fiction])
+        if context >= e.contextRisk && followUp && (r >= e.turnRiskFloor || strongFollowUp) {
             subtype = "crescendo"
             strength = max(context, r)
         }

@@ -81,7 +81,8 @@ def simulate(session, P):
             else:
                 v = s["risk"]
             ctx = max(ctx, v * decay ** max(after - 1, 0))
-        if ctx >= P["ctx"] and r >= P["floor"] and follow:
+        strong = bool(t["cues"] & {"procedure", "fiction"})
+        if ctx >= P["ctx"] and follow and (r >= P["floor"] or (P.get("strong0") and strong)):
             return n
         tail = [session[k]["risk"] * min(1.0, session[k]["nwords"] / P["lenfull"]) for k in prev_users[-(P["rise_n"]-1):]] + [r]
         if len(tail) >= P["rise_n"] and r >= P["rise_final"] and tail[-1] - tail[0] >= P["rise_delta"] and \
@@ -147,10 +148,10 @@ def main():
             if a["session_id"] not in convs or a["type"] == "jailbreak.multi_turn" or sev[a["severity"]] < 1: continue
             idx = min(int(x.rpartition("#")[2]) for x in a["event_ids"])
             msg_det[a["session_id"]] = min(idx, msg_det.get(a["session_id"], 10**9))
-    base = dict(half=6, ctx=0.45, floor=0.10, rise_n=3, rise_delta=0.25, rise_final=0.35, refusal=0.5,
-                refused_risk=0.2, overlap=0.2, persona_req=0.3, persona_jb=0.35, lenfull=1, acc_half=4, acc_floor=0.2,
+    base = dict(half=6, ctx=0.35, strong0=1, floor=0.10, rise_n=3, rise_delta=0.25, rise_final=0.99, refusal=0.5,
+                refused_risk=0.2, overlap=0.2, persona_req=0.3, persona_jb=0.35, lenfull=1, acc_half=4, acc_floor=0.2, rise_final_off=0,
                 acc_th=0.4)
-    grid = {"acc_floor": [0.1, 0.15, 0.2], "acc_th": [0.2, 0.3, 0.4, 9], "ctx": [0.3, 0.45], "rise_final": [0.35, 0.99]}
+    grid = {"ctx": [0.25, 0.3, 0.35, 0.45], "floor": [0.0, 0.1], "strong0": [0, 1]}
     keys = list(grid)
     print(f"{'params':70s} {'mtTPR':>6s} {'mtFPR':>6s} | {'TPR':>5s} {'EARLY':>5s} {'FPR':>5s}")
     for combo in itertools.product(*(grid[k] for k in keys)):
