@@ -24,39 +24,59 @@ public struct RuleDetector: MessageDetector {
         if let s = n.smuggledText { texts.append((s, "tag_characters")) }
         for p in n.decodedPayloads { texts.append((p.text, p.encoding.rawValue)) }
         var fired: Set<Int> = []
+        var matches: [(RuleSet.Match, String?)] = []
         for (text, encoding) in texts {
             for m in ruleSet.match(text, role: role, hits: &hits) where !fired.contains(m.rule) {
                 fired.insert(m.rule)
-                let r = ruleSet.rules[m.rule]
-                let weight = min(1, r.confidence * (m.count > 1 ? 1.15 : 1))
-                a.add(Indicator(id: "rule:" + r.id, kind: "rule", title: r.title, score: weight, match: String(m.text.prefix(120))))
-                if let encoding {
-                    a.add(Indicator(id: "encoding:" + encoding, kind: "encoding", title: "Rule matched inside \(encoding)-encoded text",
-                                    score: weight))
+                matches.append((m, encoding))
+            }
+        }
+        // Word-sense guards first (`benign_sense`, plain text only): a computing / cooking / sports / photography
+        // sense of a violent word damps the classifier's harm scores, before any harm rule adds its own weight.
+        var damp = 0.0
+        for (m, encoding) in matches where encoding == nil && ruleSet.rules[m.rule].signal == Self.benignSense {
+            let r = ruleSet.rules[m.rule]
+            damp = max(damp, min(Self.maxGuard, r.confidence))
+            a.add(Indicator(id: "rule:" + r.id, kind: "guard", title: r.title, score: r.confidence, match: String(m.text.prefix(120))))
+        }
+        if damp > 0 {
+            for c in HarmCategory.allCases { a.scores[c] *= (1 - damp) }
+        }
+        for (m, encoding) in matches where ruleSet.rules[m.rule].signal != Self.benignSense {
+            let r = ruleSet.rules[m.rule]
+            let weight = min(1, r.confidence * (m.count > 1 ? 1.15 : 1))
+            a.add(Indicator(id: "rule:" + r.id, kind: "rule", title: r.title, score: weight, match: String(m.text.prefix(120))))
+            if let encoding {
+                a.add(Indicator(id: "encoding:" + encoding, kind: "encoding", title: "Rule matched inside \(encoding)-encoded text",
+                                score: weight))
+            }
+            let signal = Self.resolve(r.signal, role: role)
+            Self.raise(signal, by: weight, in: &a.scores)
+            if let st = encoding != nil && signal == "jailbreak" ? "encoding" : r.subtype {
+                let prev = a.subtypeWeights[signal] ?? 0
+                if weight > prev {
+                    a.subtypes[signal] = st
+                    a.subtypeWeights[signal] = weight
                 }
-                let signal = Self.resolve(r.signal, role: role)
-                Self.raise(signal, by: weight, in: &a.scores)
-                if let st = encoding != nil && signal == "jailbreak" ? "encoding" : r.subtype {
-                    let prev = a.subtypeWeights[signal] ?? 0
-                    if weight > prev {
-                        a.subtypes[signal] = st
-                        a.subtypeWeights[signal] = weight
-                    }
-                }
-                if r.alert {
-                    let type = AlertType(rawValue: r.type)
-                    if !a.findings.contains(where: { $0.type == type }) {
-                        a.findings.append(Finding(
-                            type: type, subtype: encoding != nil && type == .jailbreakDirect ? "encoding" : r.subtype,
-                            severity: Severity(name: r.severity) ?? .medium, confidence: r.confidence,
-                            indicators: [Indicator(id: "rule:" + r.id, kind: "rule", title: r.title, score: weight,
-                                                   match: String(m.text.prefix(120)))],
-                            scores: a.scores.named, detector: "rules." + r.id))
-                    }
+            }
+            if r.alert {
+                let type = AlertType(rawValue: r.type)
+                if !a.findings.contains(where: { $0.type == type }) {
+                    a.findings.append(Finding(
+                        type: type, subtype: encoding != nil && type == .jailbreakDirect ? "encoding" : r.subtype,
+                        severity: Severity(name: r.severity) ?? .medium, confidence: r.confidence,
+                        indicators: [Indicator(id: "rule:" + r.id, kind: "rule", title: r.title, score: weight,
+                                               match: String(m.text.prefix(120)))],
+                        scores: a.scores.named, detector: "rules." + r.id))
                 }
             }
         }
     }
+
+    /// Signal of word-sense guard rules: they lower the classifier's harm scores instead of raising a score.
+    static let benignSense = "benign_sense"
+    /// The most a guard can take off the classifier's harm scores (a guard never silences a harm rule).
+    static let maxGuard = 0.6
 
     /// `injection` means prompt injection in user text and indirect injection in documents / tool output.
     static func resolve(_ signal: String, role: Role) -> String {

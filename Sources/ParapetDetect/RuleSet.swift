@@ -9,12 +9,19 @@ public struct RuleSet: Sendable {
     /// Pattern -> the (rule, slot) uses. slot -1 = phrase; k >= 0 = slot k of near clause `clause`.
     let uses: [[Use]]
     let regexes: [[NSRegularExpressionBox]]
+    /// The roles each rule applies to, computed once (the per-hit role check is on the hot path).
+    let ruleRoles: [[Role]]
     let normalizer: Normalizer
+
+    /// Near clauses numbered densely over all rules: owner rule, clause index in the rule, number of slots.
+    let clauseOwners: [(rule: Int, clause: Int, slots: Int)]
 
     struct Use: Sendable, Hashable {
         var rule: Int32
         var clause: Int16
         var slot: Int16
+        /// Dense clause number (index into `clauseOwners`), -1 for a phrase.
+        var cid: Int32 = -1
     }
 
     /// A rule that matched, with the text that matched it.
@@ -43,11 +50,14 @@ public struct RuleSet: Sendable {
             }
         }
         var regexes: [[NSRegularExpressionBox]] = []
+        var owners: [(rule: Int, clause: Int, slots: Int)] = []
         for (ri, r) in rules.enumerated() {
             for ph in r.patterns.phrases ?? [] { add(ph, Use(rule: Int32(ri), clause: -1, slot: -1)) }
             for (ci, nr) in (r.patterns.near ?? []).enumerated() {
-                for (si, slot) in nr.words.enumerated() {
-                    for w in slot { add(w, Use(rule: Int32(ri), clause: Int16(ci), slot: Int16(si))) }
+                let cid = Int32(owners.count)
+                owners.append((rule: ri, clause: ci, slots: min(nr.words.count, 63)))
+                for (si, slot) in nr.words.enumerated() where si < 63 {
+                    for w in slot { add(w, Use(rule: Int32(ri), clause: Int16(ci), slot: Int16(si), cid: cid)) }
                 }
             }
             var res: [NSRegularExpressionBox] = []
@@ -60,6 +70,8 @@ public struct RuleSet: Sendable {
             regexes.append(res)
         }
         self.rules = rules
+        self.ruleRoles = rules.map(\.appliesTo)
+        self.clauseOwners = owners
         self.automaton = AhoCorasick(patterns: patterns)
         self.uses = uses
         self.regexes = regexes
@@ -74,42 +86,58 @@ public struct RuleSet: Sendable {
         if !hits.isEmpty {
             // phrase hits: rule -> (distinct patterns, first hit)
             var phraseHits: [Int: (Set<Int>, AhoCorasick.Hit)] = [:]
-            // near hits: (rule, clause) -> [(token, slot, hit)]
-            var nearHits: [Int64: [(Int, Int, AhoCorasick.Hit)]] = [:]
+            // near clauses: first only a bitmask of the slots seen per clause (cheap, no allocation per hit);
+            // the hits of a clause are gathered only when every slot was seen.
+            var masks = [UInt64](repeating: 0, count: clauseOwners.count)
+            var anyFull = false
             for h in hits {
                 for u in uses[h.pattern] {
                     let ri = Int(u.rule)
-                    if let role, !rules[ri].appliesTo.contains(role) { continue }
-                    if u.clause < 0 {
+                    if let role, !ruleRoles[ri].contains(role) { continue }
+                    if u.cid < 0 {
                         var e = phraseHits[ri] ?? ([], h)
                         e.0.insert(h.pattern)
                         phraseHits[ri] = e
                     } else {
-                        nearHits[Int64(ri) << 16 | Int64(u.clause), default: []].append((h.token, Int(u.slot), h))
+                        let c = Int(u.cid)
+                        masks[c] |= 1 << UInt64(u.slot)
+                        if masks[c] == (1 << UInt64(clauseOwners[c].slots)) - 1 { anyFull = true }
                     }
                 }
             }
-            let utf8 = Array(text.utf8)
-            func excerpt(_ h: AhoCorasick.Hit) -> String {
-                String(decoding: utf8[h.start..<min(h.end, h.start + 120)], as: UTF8.self)
+            var nearHits: [Int: [(Int, Int, AhoCorasick.Hit)]] = [:]
+            if anyFull {
+                for h in hits {
+                    for u in uses[h.pattern] where u.cid >= 0 {
+                        let c = Int(u.cid)
+                        guard masks[c] == (1 << UInt64(clauseOwners[c].slots)) - 1 else { continue }
+                        nearHits[c, default: []].append((h.token, Int(u.slot), h))
+                    }
+                }
             }
-            var matched: Set<Int> = []
-            for (ri, e) in phraseHits where e.0.count >= (rules[ri].patterns.minMatches ?? 1) {
-                matched.insert(ri)
-                out.append(Match(rule: ri, text: excerpt(e.1), count: e.0.count))
-            }
-            for (key, list) in nearHits {
-                let ri = Int(key >> 16), ci = Int(key & 0xFFFF)
-                guard !matched.contains(ri), let clause = rules[ri].patterns.near?[ci] else { continue }
-                if let span = Self.window(list, slots: clause.words.count, within: clause.within) {
+            if !phraseHits.isEmpty || !nearHits.isEmpty {
+                let utf8 = Array(text.utf8)
+                func excerpt(_ h: AhoCorasick.Hit) -> String {
+                    String(decoding: utf8[h.start..<min(h.end, h.start + 120)], as: UTF8.self)
+                }
+                var matched: Set<Int> = []
+                for (ri, e) in phraseHits where e.0.count >= (rules[ri].patterns.minMatches ?? 1) {
                     matched.insert(ri)
-                    let s = span.0.start, e = max(span.1.end, span.0.end)
-                    out.append(Match(rule: ri, text: String(decoding: utf8[s..<min(e, s + 160)], as: UTF8.self), count: 1))
+                    out.append(Match(rule: ri, text: excerpt(e.1), count: e.0.count))
+                }
+                for (c, list) in nearHits.sorted(by: { $0.key < $1.key }) {
+                    let ri = clauseOwners[c].rule, ci = clauseOwners[c].clause
+                    guard !matched.contains(ri), let clause = rules[ri].patterns.near?[ci] else { continue }
+                    if let span = Self.window(list, slots: clause.words.count, within: clause.within) {
+                        matched.insert(ri)
+                        let s = span.0.start, e = max(span.1.end, span.0.end)
+                        out.append(Match(rule: ri, text: String(decoding: utf8[s..<min(e, s + 160)], as: UTF8.self), count: 1))
+                    }
                 }
             }
         }
         for (ri, res) in regexes.enumerated() where !res.isEmpty {
-            if let role, !rules[ri].appliesTo.contains(role) { continue }
+            if let role, !ruleRoles[ri].contains(role) { continue }
             if out.contains(where: { $0.rule == ri }) { continue }
             for box in res {
                 let ns = text as NSString
