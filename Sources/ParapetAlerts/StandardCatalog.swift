@@ -235,10 +235,17 @@ enum StandardCatalog {
 
     /// Harmful content: ATLAS External Harms. OWASP has no content-harm category; harmful output means the
     /// model's safety behaviour was bypassed or absent, which the 2025 list files under LLM01.
+    /// Subtypes: where the content was (request / response), or the kind of harm a rule names.
     static func harm(_ c: HarmCategory, _ title: String, _ description: String, _ steps: [String]) -> CatalogEntry {
         CatalogEntry(
             type: .harmfulContent(c), title: title, description: description, defaultSeverity: .low,
-            subtypes: ["request", "response"], mitreAtlas: ["AML.T0048"], owaspLLM: ["LLM01:2025"],
+            subtypes: ["request", "response"] + (harmKinds[c] ?? []), mitreAtlas: ["AML.T0048"], owaspLLM: ["LLM01:2025"],
             remediation: steps)
     }
+
+    static let harmKinds: [HarmCategory: [String]] = [
+        .illicit: ["cyber", "drugs", "fraud", "privacy", "theft"],
+        .sexual: ["minors"],
+        .violence: ["violence", "weapons"],
+    ]
 }
