@@ -311,6 +311,21 @@ public final class KafkaConsumer: KafkaClient, @unchecked Sendable {
     public func close() {
         guard !closed else { return }
         closed = true
+        // librdkafka before 2.4 can abort in rd_kafka_cgrp_terminated ("assignment in progress", #4528) when the
+        // consumer closes in the middle of a rebalance: leave the subscription first and serve the revocation
+        // (through the rebalance handler) until the assignment is empty, then close.
+        _ = rd_kafka_unsubscribe(rk)
+        let deadline = ContinuousClock.now + .seconds(10)
+        var emptyPolls = 0
+        while ContinuousClock.now < deadline, emptyPolls < 3 {
+            if let m = rd_kafka_consumer_poll(rk, 20) { rd_kafka_message_destroy(m) }
+            var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
+            if rd_kafka_assignment(rk, &list) == RD_KAFKA_RESP_ERR_NO_ERROR {
+                let n = list?.pointee.cnt ?? 0
+                if let list { rd_kafka_topic_partition_list_destroy(list) }
+                emptyPolls = n == 0 ? emptyPolls + 1 : 0
+            }
+        }
         _ = rd_kafka_consumer_close(rk)
     }
 
@@ -318,7 +333,7 @@ public final class KafkaConsumer: KafkaClient, @unchecked Sendable {
     func groupMetadata() -> OpaquePointer? { rd_kafka_consumer_group_metadata(rk) }
 
     deinit {
-        if !closed { _ = rd_kafka_consumer_close(rk) }
+        close()
         box.rebalance = nil
     }
 }
