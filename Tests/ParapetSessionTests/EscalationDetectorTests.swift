@@ -175,8 +175,9 @@ struct EscalationDetectorTests {
     @Test("cue phrases match at word boundaries only")
     func cueBoundaries() throws {
         let m = CueMatcher(try ConversationSettings.bundled().cues)
-        #expect(m.cues(in: "please act as my tutor").contains(.persona))
-        #expect(!m.cues(in: "the exact assessment").contains(.persona))  // "act as" inside "exact assessment"
+        #expect(m.cues(in: "ok, you are now my tutor").contains(.persona))
+        #expect(!m.cues(in: "you are nowhere near done").contains(.persona))  // "you are now" inside "nowhere"
+        #expect(!m.cues(in: "act as a linux terminal").contains(.persona))  // everyday prompting, not a persona cue
         #expect(m.cues(in: "go step by step").contains(.procedure))
         #expect(m.cues(in: "hello there").isEmpty)
     }
