@@ -16,8 +16,6 @@ public struct SessionState: Sendable, Hashable {
     public var risk: Double = 0
     /// User turns that added to the accumulated risk since it was last near zero.
     public var riskyTurns: Int = 0
-    /// Free slots for conversation detectors' own running numbers (kept small: they are per session).
-    public var counters: [String: Double] = [:]
 
     public init(sessionID: String, time: EventTime) {
         self.sessionID = sessionID

@@ -113,6 +113,8 @@ def main():
     ap.add_argument("--alerts")
     ap.add_argument("--cues", default="Sources/ParapetSession/Resources/conversation.yaml")
     ap.add_argument("--fold", type=int, help="only conversations of this fold (scripts/eval/folds.py)")
+    ap.add_argument("--grid", help="thresholds to vary, e.g. 'ctx=0.25,0.35;floor=0,0.1;strong0=0,1' "
+                    "(keys: ctx floor strong0 rise_final acc_floor acc_th persona_req; the rest stay at the shipped values)")
     args = ap.parse_args()
     sys.path.insert(0, "scripts/eval")
     convs = {}
@@ -152,6 +154,9 @@ def main():
                 refused_risk=0.2, overlap=0.2, persona_req=0.3, persona_jb=0.35, lenfull=1, acc_half=4, acc_floor=0.2, rise_final_off=0,
                 acc_th=0.4)
     grid = {"ctx": [0.25, 0.3, 0.35, 0.45], "floor": [0.0, 0.1], "strong0": [0, 1]}
+    if args.grid:
+        grid = {k.strip(): [float(x) for x in v.split(",")]
+                for k, v in (part.split("=", 1) for part in args.grid.split(";") if part.strip())}
     keys = list(grid)
     print(f"{'params':70s} {'mtTPR':>6s} {'mtFPR':>6s} | {'TPR':>5s} {'EARLY':>5s} {'FPR':>5s}")
     for combo in itertools.product(*(grid[k] for k in keys)):
