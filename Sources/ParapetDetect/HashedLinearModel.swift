@@ -70,11 +70,13 @@ public enum NGramFeatures {
     }
 }
 
-/// A multi-head linear model over hashed n-grams (one logistic output per head), int8-quantised.
+/// A multi-head linear model over hashed n-grams (one logistic output per head), int8-quantised, optionally with a
+/// dense part over WordPiece tokens (`TokenProjection`).
 ///
-/// File format (little-endian): "PPTM", UInt32 version (1), UInt32 bits, UInt32 heads, UInt32 header length,
+/// File format (little-endian): "PPTM", UInt32 version (1 or 2), UInt32 bits, UInt32 heads, UInt32 header length,
 /// JSON header (`ModelHeader`), then `heads * 2^bits` Int8 weights, bucket-major (the heads of one bucket are
-/// adjacent, so one feature reads one short row).
+/// adjacent, so one feature reads one short row). Version 2 adds the token projection: UInt32 vocabulary size,
+/// then `vocabulary * heads` Float32, token-major; the header's `info.token_vocab_sha256` names the vocabulary.
 public struct HashedLinearModel: Sendable {
     public struct Header: Codable, Sendable, Hashable {
         public var heads: [String]
@@ -86,6 +88,7 @@ public struct HashedLinearModel: Sendable {
 
     public let header: Header
     public let weights: [Int8]
+    public let tokenProjection: TokenProjection?
     public var heads: [String] { header.heads }
     public var headCount: Int { header.heads.count }
     public var bits: Int { header.bits }
@@ -93,9 +96,11 @@ public struct HashedLinearModel: Sendable {
     /// The weights again, one 16-byte row per bucket (heads padded with zeros), for one SIMD load per feature.
     let rows: [Int8]
 
-    public init(header: Header, weights: [Int8]) {
+    public init(header: Header, weights: [Int8], tokenProjection: TokenProjection? = nil) {
+        precondition(tokenProjection.map { $0.heads == header.heads.count } ?? true)
         self.header = header
         self.weights = weights
+        self.tokenProjection = tokenProjection
         let k = header.heads.count
         var r = [Int8](repeating: 0, count: (weights.count / max(k, 1)) * 16)
         if k <= 16 {
@@ -121,6 +126,7 @@ public struct HashedLinearModel: Sendable {
         }
         let inv = n > 0 ? 1 / Float(n).squareRoot() : 0
         for h in 0..<k { out[h] = Float(acc[h]) * header.scale[h] * inv + header.bias[h] }
+        tokenProjection?.addMean(text, into: &out)
     }
 
     public func probabilities(_ text: String) -> [Float] {
@@ -138,12 +144,16 @@ public struct HashedLinearModel: Sendable {
         let enc = JSONEncoder()
         enc.outputFormatting = [.sortedKeys]
         let h = try enc.encode(header)
-        u32(1)
+        u32(tokenProjection == nil ? 1 : 2)
         u32(header.bits)
         u32(header.heads.count)
         u32(h.count)
         d.append(h)
         weights.withUnsafeBytes { d.append(contentsOf: $0) }
+        if let p = tokenProjection {
+            u32(p.vocabularySize)
+            for v in p.values { withUnsafeBytes(of: v.bitPattern.littleEndian) { d.append(contentsOf: $0) } }
+        }
         return d
     }
 
@@ -154,16 +164,36 @@ public struct HashedLinearModel: Sendable {
             return Int(UInt32(bytes[at]) | UInt32(bytes[at + 1]) << 8 | UInt32(bytes[at + 2]) << 16 | UInt32(bytes[at + 3]) << 24)
         }
         guard bytes.count > 20, bytes[0..<4].elementsEqual("PPTM".utf8) else { throw ModelError.corrupt("bad magic") }
-        guard try u32(4) == 1 else { throw ModelError.corrupt("unsupported version") }
+        let version = try u32(4)
+        guard version == 1 || version == 2 else { throw ModelError.corrupt("unsupported version \(version)") }
         let bits = try u32(8), heads = try u32(12), hl = try u32(16)
         guard bits >= 10, bits <= 24, heads >= 1, heads <= 10, 20 + hl <= bytes.count else { throw ModelError.corrupt("bad sizes") }
         let header = try JSONDecoder().decode(Header.self, from: Data(bytes[20..<(20 + hl)]))
         let nW = heads << bits
-        guard bytes.count == 20 + hl + nW, header.heads.count == heads, header.bias.count == heads,
-              header.scale.count == heads, header.bits == bits
+        let wEnd = 20 + hl + nW
+        guard (version == 1 ? bytes.count == wEnd : bytes.count >= wEnd + 4), header.heads.count == heads,
+              header.bias.count == heads, header.scale.count == heads, header.bits == bits
         else { throw ModelError.corrupt("weights do not match the header") }
-        let w = bytes[(20 + hl)...].withUnsafeBytes { Array($0.bindMemory(to: Int8.self)) }
-        self.init(header: header, weights: w)
+        let w = bytes[(20 + hl)..<wEnd].withUnsafeBytes { Array($0.bindMemory(to: Int8.self)) }
+        var projection: TokenProjection?
+        if version == 2 {
+            let vocab = try u32(wEnd)
+            guard vocab > 0, bytes.count == wEnd + 4 + vocab * heads * 4 else {
+                throw ModelError.corrupt("token projection: \(vocab) tokens do not match the file size")
+            }
+            let tokenizer = try WordPieceTokenizer.bundled()
+            if let want = header.info["token_vocab_sha256"], want != tokenizer.vocabularySHA256 {
+                throw ModelError.corrupt("token projection was trained with another vocabulary (\(want.prefix(12)))")
+            }
+            var v = [Float](repeating: 0, count: vocab * heads)
+            bytes.withUnsafeBytes { raw in
+                for i in 0..<v.count {
+                    v[i] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: wEnd + 4 + i * 4, as: UInt32.self)))
+                }
+            }
+            projection = TokenProjection(values: v, heads: heads, tokenizer: tokenizer)
+        }
+        self.init(header: header, weights: w, tokenProjection: projection)
     }
 
     public static func load(path: String) throws -> HashedLinearModel {

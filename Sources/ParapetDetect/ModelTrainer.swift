@@ -48,6 +48,11 @@ public struct ModelTrainer: Sendable {
     /// Target share of benign calibration messages scoring >= 0.5, per head (nil: no calibration).
     public var targetFPR: [Float?] = [0.0005, 0.0003, 0.003, 0.002, nil, nil, nil, nil, nil]
     public var log: @Sendable (String) -> Void = { _ in }
+    /// Static token embeddings for the dense part (nil: n-gram features only). Needs `tokenizer`.
+    public var embeddings: TokenEmbeddingTable?
+    public var tokenizer: WordPieceTokenizer?
+    /// Multiplier of the mean token embedding (its norm is ~0.3; this brings it near the n-gram part's scale).
+    public var denseScale: Float = 3
 
     public init() {}
 
@@ -64,6 +69,21 @@ public struct ModelTrainer: Sendable {
             let n = t.withUTF8 { NGramFeatures.forEach($0, bits: bits) { f.append(Int32($0)) } }
             feats.append(f)
             inv.append(n > 0 ? 1 / Float(n).squareRoot() : 0)
+        }
+        // Dense features: the scaled mean of the tokens' static embeddings.
+        let dense: (table: TokenEmbeddingTable, tokenizer: WordPieceTokenizer)? = embeddings.flatMap { e in tokenizer.map { (e, $0) } }
+        let dims = dense?.table.dims ?? 0
+        var denseX = [Float](repeating: 0, count: dense == nil ? 0 : examples.count * dims)
+        if let dense {
+            var ids: [Int32] = []
+            var row = [Float](repeating: 0, count: dims)
+            for (i, e) in examples.enumerated() {
+                ids.removeAll(keepingCapacity: true)
+                var t = e.text
+                t.withUTF8 { TokenProjection.tokens($0, tokenizer: dense.tokenizer) { ids.append($0) } }
+                dense.table.mean(of: ids, into: &row)
+                for d in 0..<dims { denseX[i * dims + d] = row[d] * denseScale }
+            }
         }
         // Class weights per head (balanced over the training part).
         var pos = [Double](repeating: 0, count: k), neg = [Double](repeating: 0, count: k)
@@ -84,6 +104,8 @@ public struct ModelTrainer: Sendable {
         var g2 = [Float](repeating: 1e-8, count: nB * k)
         var bias = [Float](repeating: 0, count: k)
         var gb = [Float](repeating: 1e-8, count: k)
+        var u = [Float](repeating: 0, count: dims * k)      // dense weights, dim-major
+        var gu = [Float](repeating: 1e-8, count: dims * k)
         var order = Array(examples.indices.filter { !examples[$0].calibration })
         var rng = SplitMix64(seed: seed)
         var z = [Float](repeating: 0, count: k)
@@ -99,6 +121,11 @@ public struct ModelTrainer: Sendable {
                 for b in f {
                     let base = Int(b) * k
                     for h in 0..<k { z[h] += w[base + h] * v }
+                }
+                let xBase = ei * dims
+                for d in 0..<dims {
+                    let x = denseX[xBase + d]
+                    for h in 0..<k { z[h] += u[d * k + h] * x }
                 }
                 var any = false
                 for h in 0..<k {
@@ -120,6 +147,14 @@ public struct ModelTrainer: Sendable {
                         let g = grad[h] * v + l2 * w[base + h]
                         g2[base + h] += g * g
                         w[base + h] -= learningRate * g / g2[base + h].squareRoot()
+                    }
+                }
+                for d in 0..<dims {
+                    let x = denseX[xBase + d]
+                    for h in 0..<k where grad[h] != 0 {
+                        let g = grad[h] * x + l2 * u[d * k + h]
+                        gu[d * k + h] += g * g
+                        u[d * k + h] -= learningRate * g / gu[d * k + h].squareRoot()
                     }
                 }
                 for h in 0..<k where grad[h] != 0 {
@@ -150,8 +185,25 @@ public struct ModelTrainer: Sendable {
             heads: ModelHead.allCases.map(\.rawValue), bias: bias, scale: scale, bits: bits,
             info: ["trainer": "adagrad-logistic", "epochs": String(epochs), "seed": String(seed),
                    "examples": String(examples.count)])
+        // The dense weights folded into one row per token: row[t][h] = denseScale * E[t] . u[:, h].
+        var projection: TokenProjection?
+        if let dense {
+            let e = dense.table
+            var p = [Float](repeating: 0, count: e.rows * k)
+            for t in 0..<e.rows {
+                for d in 0..<dims {
+                    let x = e.values[t * dims + d] * denseScale
+                    for h in 0..<k { p[t * k + h] += x * u[d * k + h] }
+                }
+            }
+            projection = TokenProjection(values: p, heads: k, tokenizer: dense.tokenizer)
+            header.info["token_vocab_sha256"] = dense.tokenizer.vocabularySHA256
+            header.info["dense_dims"] = String(dims)
+            header.info["dense_scale"] = String(denseScale)
+            header.info["embeddings_vocab_sha256"] = e.vocabularyDigest.map { String(format: "%02x", $0) }.joined()
+        }
         // Calibrate on the held-out benign messages.
-        var model = HashedLinearModel(header: header, weights: qw)
+        var model = HashedLinearModel(header: header, weights: qw, tokenProjection: projection)
         var calLogits: [[Float]] = Array(repeating: [], count: k)
         var out = [Float](repeating: 0, count: k)
         for e in examples where e.calibration {
@@ -170,7 +222,7 @@ public struct ModelTrainer: Sendable {
             log("calibration \(ModelHead.allCases[h].rawValue): \(s.count) benign, logit quantile \(String(format: "%.3f", q)), bias shift \(String(format: "%.3f", -shift))")
             header.info["calibration_\(ModelHead.allCases[h].rawValue)"] = "fpr=\(target) shift=\(String(format: "%.3f", -shift))"
         }
-        model = HashedLinearModel(header: header, weights: qw)
+        model = HashedLinearModel(header: header, weights: qw, tokenProjection: projection)
         return model
     }
 }

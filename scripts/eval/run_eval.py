@@ -135,6 +135,7 @@ def main():
     ap.add_argument("--mode", choices=["shipped", "heldout", "both"], default="both")
     ap.add_argument("--out", default=None, help="write all figures as JSON here")
     ap.add_argument("--train-args", default="", help="extra arguments for `parapet train` (experiments)")
+    ap.add_argument("--keep-models", default=None, help="keep the fold models in this folder (model-fold0.bin, model-fold1.bin)")
     args = ap.parse_args()
     files = [os.path.join(args.data, f + ".jsonl.gz") for f in FILES]
     results = {}
@@ -155,7 +156,7 @@ def main():
                         for c in read(path):
                             if F.fold_of(c) == fold:
                                 g.write(json.dumps(c, ensure_ascii=False) + "\n")
-                model = os.path.join(tmp, f"model-fold{fold}.bin")
+                model = os.path.join(args.keep_models or tmp, f"model-fold{fold}.bin")
                 cmd = [args.bin, "train"] + files + ["--output", model, "--holdout-fold", str(fold), "--folds", "2"]
                 for p in F.excluded_prefixes(fold):
                     cmd += ["--exclude-source", p]
