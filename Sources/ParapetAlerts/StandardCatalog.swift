@@ -244,7 +244,8 @@ enum StandardCatalog {
     }
 
     static let harmKinds: [HarmCategory: [String]] = [
-        .illicit: ["cyber", "drugs", "fraud", "privacy", "theft"],
+        .illicit: ["cyber", "drugs", "fraud", "misinformation", "privacy", "theft"],
+        .hate: ["harassment"],
         .sexual: ["minors"],
         .violence: ["violence", "weapons"],
     ]
