@@ -64,7 +64,7 @@ struct ReplayCommand: ParsableCommand {
     @Option(help: "Attempts per alert for the webhook (1 = no retry).")
     var webhookAttempts: Int = 5
 
-    @Flag(help: "At the end, emit a final version of every open incident that grew since its last emitted version.")
+    @Flag(help: "At the end, also emit a final version of every incident still open that grew since its last emitted version. (Incidents of sessions evicted during the replay get theirs when evicted, with or without this flag.)")
     var flushIncidents = false
 
     func run() throws {
@@ -132,15 +132,7 @@ struct ReplayCommand: ParsableCommand {
         var summary = try runner.run(inputs: inputList, sinks: sinks)
         meter.finish()
         if flushIncidents {
-            let aggregator = runner.engine.aggregator
-            var final: [Alert] = []
-            for k in runner.engine.sessions.keys.sorted() {
-                if var book = runner.engine.sessions.value(for: k)?.incidents { final += aggregator.flush(&book) }
-            }
-            for k in runner.engine.users.keys.sorted() {
-                if var book = runner.engine.users.value(for: k)?.incidents { final += aggregator.flush(&book) }
-            }
-            for a in final {
+            for a in runner.engine.flushOpenIncidents() {
                 try sinks.alerts?.write(a)
                 sinks.onAlert?(a)
                 summary.alerts += 1
@@ -159,6 +151,7 @@ struct ReplayCommand: ParsableCommand {
         if let report, let collector {
             var data = collector.value.snapshot()
             data.counts.sessions = summary.sessions
+            data.counts.sessionsEstimated = summary.sessionsEstimated
             data.counts.events = summary.events
             data.counts.rejects = summary.rejects
             data.context = ["Inputs: " + inputList.joined(separator: ", "),

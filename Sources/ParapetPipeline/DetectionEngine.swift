@@ -15,10 +15,21 @@ public struct UserRecord: Sendable {
     public var incidents = IncidentBook()
 }
 
-/// What one event produces: its verdict, and the alerts (new incidents or new versions) it raised.
+/// What one event produces: its verdict, and the alerts to emit.
 public struct EngineOutput: Sendable {
     public var verdict: Verdict
+    /// The alerts (new incidents or new versions) the event raised, then the final versions of the incidents of
+    /// sessions and users the store evicted while processing it (`flushedAlerts` of them, at the end; these
+    /// belong to other sessions, key them by their own `session_id`, and are not listed in the verdict).
     public var alerts: [Alert]
+    /// How many of `alerts`, at the end, are final versions flushed because a session or user was evicted.
+    public var flushedAlerts = 0
+
+    public init(verdict: Verdict, alerts: [Alert], flushedAlerts: Int = 0) {
+        self.verdict = verdict
+        self.alerts = alerts
+        self.flushedAlerts = flushedAlerts
+    }
 }
 
 public struct EngineConfiguration: Sendable {
@@ -62,6 +73,9 @@ public struct DetectionEngine: Sendable {
     public private(set) var sessions: BoundedSessionStore<SessionRecord>
     public private(set) var users: BoundedSessionStore<UserRecord>
     public private(set) var eventsProcessed = 0
+    /// Alert versions emitted because a session or user left the store (capacity or idle) with incident growth
+    /// that no version carried yet.
+    public private(set) var alertsFlushedOnEviction = 0
 
     public init(configuration: EngineConfiguration, messages: MessageAnalyzer, conversations: SessionAnalyzer,
                 catalog: AlertCatalog = .standard) {
@@ -92,8 +106,16 @@ public struct DetectionEngine: Sendable {
         let conversations = self.conversations
         let aggregator = self.aggregator
         let userBehavior = self.userBehavior
+        // Sessions and users leaving the stores (capacity, idle) take their incidents with them: the final version
+        // of each incident that grew since its last version is flushed (`AlertAggregator.flush`) and returned after
+        // this event's own alerts, so it is not lost; the evicted record, incidents included, is then freed.
+        var flushed: [Alert] = []
         var output = sessions.update(event.sessionID, at: event.time.micros,
-                               create: { SessionRecord(state: SessionState(sessionID: event.sessionID, time: event.time)) }) { rec in
+                               create: { SessionRecord(state: SessionState(sessionID: event.sessionID, time: event.time)) },
+                               onEvict: { _, rec, _ in
+                                   var book = rec.incidents
+                                   flushed += aggregator.flush(&book)
+                               }) { rec in
             // A session idle past the timeout (in its own event time) starts over: deterministic whatever the interleaving.
             if rec.state.turnCount > 0, event.time.micros - rec.state.lastTime.micros > idleMicros {
                 rec.state = SessionState(sessionID: event.sessionID, time: event.time)
@@ -119,7 +141,11 @@ public struct DetectionEngine: Sendable {
         // User-level behaviour across sessions, with incidents scoped to the user.
         if let key = AlertAggregator.userScopeKey(for: event) {
             let attack = output.alerts.contains { Self.isAttack($0.type) } || analysis.findings.contains { Self.isAttack($0.type) }
-            let extra = users.update(key, at: event.time.micros, create: { UserRecord() }) { u -> [Alert] in
+            let extra = users.update(key, at: event.time.micros, create: { UserRecord() },
+                                     onEvict: { _, u, _ in
+                                         var book = u.incidents
+                                         flushed += aggregator.flush(&book)
+                                     }) { u -> [Alert] in
                 let found = userBehavior.accessFindings(event)
                     + userBehavior.observe(event, normalizedText: analysis.normalizedText, attack: attack, state: &u.activity)
                 guard !found.isEmpty else { return [] }
@@ -131,7 +157,37 @@ public struct DetectionEngine: Sendable {
                 output.verdict.alerts.append(contentsOf: extra.map(\.type))
             }
         }
+        if !flushed.isEmpty {
+            output.alerts += flushed
+            output.flushedAlerts = flushed.count
+            alertsFlushedOnEviction += flushed.count
+        }
         return output
+    }
+
+    /// Emits the final version of every incident still held that grew since its last emitted version (sessions in
+    /// key order, then users), and marks it emitted, so that a second call emits nothing new. For the end of a
+    /// replay (`parapet replay --flush-incidents`); incidents of evicted sessions and users were flushed already.
+    public mutating func flushOpenIncidents() -> [Alert] {
+        let aggregator = self.aggregator
+        var out: [Alert] = []
+        for k in sessions.keys.sorted() {
+            guard let rec = sessions.value(for: k), !rec.incidents.isEmpty else { continue }
+            var book = rec.incidents
+            let alerts = aggregator.flush(&book)
+            guard !alerts.isEmpty else { continue }
+            out += alerts
+            sessions.modify(k) { $0.incidents = book }
+        }
+        for k in users.keys.sorted() {
+            guard let rec = users.value(for: k), !rec.incidents.isEmpty else { continue }
+            var book = rec.incidents
+            let alerts = aggregator.flush(&book)
+            guard !alerts.isEmpty else { continue }
+            out += alerts
+            users.modify(k) { $0.incidents = book }
+        }
+        return out
     }
 
     static func isAttack(_ t: AlertType) -> Bool {

@@ -24,6 +24,7 @@ public final class KafkaMetrics: @unchecked Sendable {
         describe("parapet_commits_total", "counter", "Offset commits (or committed transactions), by result.")
         describe("parapet_rebalances_total", "counter", "Rebalance events, by kind (assign, revoke, lost).")
         describe("parapet_session_evictions_total", "counter", "Sessions evicted, by reason (capacity, idle).")
+        describe("parapet_eviction_flushed_alerts_total", "counter", "Final alert versions emitted because an evicted session or user held incident growth no version carried yet.")
         describe("parapet_delivery_errors_total", "counter", "Produce delivery failures.")
         describe("parapet_backpressure_pauses_total", "counter", "Times fetching was paused because too many outputs were in flight.")
         describe("parapet_consumer_lag", "gauge", "Messages behind the high watermark, per partition.")

@@ -425,12 +425,15 @@ public final class KafkaProcessor: @unchecked Sendable {
                     ])
                 }
             }
+            // Each alert is keyed by its own session: the final versions of evicted sessions' incidents come out of
+            // this event's call too (tied to its offset, so committed only once they are acknowledged).
             for a in out.alerts {
                 metrics.increment("parapet_alerts_total", [("type", a.type.rawValue)])
-                try send(topic: settings.alertsTopic, key: key, value: Array(try encoder.encode(a)),
+                try send(topic: settings.alertsTopic, key: Array(a.sessionID.utf8), value: Array(try encoder.encode(a)),
                          headers: [("alert_id", Array(a.alertID.utf8)), ("alert_version", Array(String(a.version).utf8))],
                          for: st, offset: m.offset)
             }
+            if out.flushedAlerts > 0 { metrics.increment("parapet_eviction_flushed_alerts_total", by: Double(out.flushedAlerts)) }
             if let vt = settings.verdictsTopic {
                 metrics.increment("parapet_verdicts_total")
                 try send(topic: vt, key: key, value: Array(try encoder.encode(out.verdict)), headers: [], for: st, offset: m.offset)

@@ -5,7 +5,12 @@ import ParapetCore
 /// Counts of one replay, printed as the summary on stderr.
 public struct ReplaySummary: Sendable {
     public var events = 0
+    /// Distinct session ids: exact, or (when `sessionsEstimated`) an estimate, since the count is kept in bounded
+    /// memory (`ReplayRunner.maxExactSessions`).
     public var sessions = 0
+    /// True when more than `ReplayRunner.maxExactSessions` distinct sessions were seen and `sessions` is a
+    /// HyperLogLog estimate (about ±2%, never below the limit).
+    public var sessionsEstimated = false
     public var alerts = 0
     public var alertsByType: [AlertType: Int] = [:]
     public var rejects = 0
@@ -15,7 +20,8 @@ public struct ReplaySummary: Sendable {
     public var eventsPerSecond: Double { seconds > 0 ? Double(events) / seconds : 0 }
 
     public var text: String {
-        var s = "parapet replay: \(events) events, \(sessions) sessions, \(alerts) alerts, \(rejects) rejects, "
+        let sessionText = sessionsEstimated ? "~\(sessions) sessions (estimated, ±2%)" : "\(sessions) sessions"
+        var s = "parapet replay: \(events) events, \(sessionText), \(alerts) alerts, \(rejects) rejects, "
         s += String(format: "%.1f s, %.0f events/s", seconds, eventsPerSecond)
         for (t, n) in alertsByType.sorted(by: { $0.key < $1.key }) { s += "\n  \(t.rawValue): \(n)" }
         return s
@@ -45,6 +51,8 @@ public struct ReplaySinks {
 public struct ReplayRunner {
     public var engine: DetectionEngine
     public var maxLineBytes: Int
+    /// Distinct sessions counted exactly for the summary; beyond this the count is an estimate (bounded memory).
+    public var maxExactSessions = 1_000_000
     public var progress: ((ReplaySummary, Int64) -> Void)?
     let parser = EventParser()
 
@@ -55,7 +63,7 @@ public struct ReplayRunner {
 
     public mutating func run(inputs: [String], sinks: ReplaySinks) throws -> ReplaySummary {
         var summary = ReplaySummary()
-        var sessions = Set<String>()
+        var sessions = DistinctCounter(exactLimit: maxExactSessions)
         let clock = ContinuousClock()
         let started = clock.now
         for path in inputs {
@@ -126,6 +134,7 @@ public struct ReplayRunner {
         try sinks.verdicts?.flush()
         try sinks.rejects?.flush()
         summary.sessions = sessions.count
+        summary.sessionsEstimated = !sessions.isExact
         summary.seconds = (clock.now - started).seconds
         return summary
     }

@@ -36,6 +36,25 @@ struct SessionBoundsTests {
         #expect(store.value(for: "s0") == nil)
     }
 
+    @Test("evicted values are handed to onEvict, oldest first, with the reason")
+    func evictionCallback() {
+        var store = BoundedSessionStore<Int>(maxSessions: 3, idleTimeoutSeconds: 60)
+        var gone: [(String, Int, SessionEviction)] = []
+        func touch(_ key: String, _ second: Int64) {
+            store.update(key, at: second * 1_000_000, create: { 0 }, onEvict: { gone.append(($0, $1, $2)) }) { $0 += 1 }
+        }
+        touch("b", 0); touch("a", 0); touch("b", 1); touch("c", 2)
+        touch("d", 3)  // over the cap: "a" (last seen 0) goes, value intact
+        #expect(gone.map(\.0) == ["a"] && gone.map(\.1) == [1] && gone.map(\.2) == [.capacity])
+        touch("d", 100)  // 60 s idle in stream time: b, c go, in (last seen, key) order
+        #expect(gone.map(\.0) == ["a", "b", "c"])
+        #expect(gone.map(\.1) == [1, 2, 1])
+        #expect(gone.dropFirst().allSatisfy { $0.2 == .idle })
+        #expect(store.count == 1 && store.expiredIdle == 2 && store.evictedForCapacity == 1)
+        #expect(store.modify("d") { $0 = 42 } && store.value(for: "d") == 42)
+        #expect(!store.modify("a") { $0 = 1 } && store.value(for: "a") == nil)
+    }
+
     @Test("idle sessions expire on event time, active ones stay")
     func idleExpiry() {
         var store = BoundedSessionStore<Int>(maxSessions: 1000, idleTimeoutSeconds: 60)

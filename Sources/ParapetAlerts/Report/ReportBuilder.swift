@@ -63,7 +63,7 @@ public struct ReportBuilder: Sendable {
             h += "<div class=\"card\"\(style)><div class=\"v\">\(value)</div><div class=\"l\">\(HTML.escape(label))</div></div>"
         }
         card("events", c.events)
-        card("sessions", c.sessions)
+        card(c.sessionsEstimated ? "sessions (estimate)" : "sessions", c.sessions)
         card("incidents (alerts)", c.incidents)
         card("alert versions", c.alertVersions)
         card("sessions with timelines", d.timelines.count)

@@ -148,6 +148,8 @@ public struct ReportCollector: Sendable {
 public struct ReportCounts: Sendable, Hashable {
     public var events = 0
     public var sessions = 0
+    /// True when `sessions` is an estimate (the replay counts distinct sessions in bounded memory).
+    public var sessionsEstimated = false
     public var incidents = 0
     public var alertVersions = 0
     public var rejects = 0
