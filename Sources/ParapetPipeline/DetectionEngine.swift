@@ -169,23 +169,19 @@ public struct DetectionEngine: Sendable {
     /// key order, then users), and marks it emitted, so that a second call emits nothing new. For the end of a
     /// replay (`parapet replay --flush-incidents`); incidents of evicted sessions and users were flushed already.
     public mutating func flushOpenIncidents() -> [Alert] {
-        let aggregator = self.aggregator
+        Self.flush(&sessions, aggregator) + Self.flush(&users, aggregator)
+    }
+
+    /// Flushes the incidents of every record of `store`, in key order.
+    static func flush<Record: IncidentHolder>(_ store: inout BoundedSessionStore<Record>, _ aggregator: AlertAggregator) -> [Alert] {
         var out: [Alert] = []
-        for k in sessions.keys.sorted() {
-            guard let rec = sessions.value(for: k), !rec.incidents.isEmpty else { continue }
+        for k in store.keys.sorted() {
+            guard let rec = store.value(for: k), !rec.incidents.isEmpty else { continue }
             var book = rec.incidents
             let alerts = aggregator.flush(&book)
             guard !alerts.isEmpty else { continue }
             out += alerts
-            sessions.modify(k) { $0.incidents = book }
-        }
-        for k in users.keys.sorted() {
-            guard let rec = users.value(for: k), !rec.incidents.isEmpty else { continue }
-            var book = rec.incidents
-            let alerts = aggregator.flush(&book)
-            guard !alerts.isEmpty else { continue }
-            out += alerts
-            users.modify(k) { $0.incidents = book }
+            store.modify(k) { $0.incidents = book }
         }
         return out
     }
@@ -201,3 +197,11 @@ public struct DetectionEngine: Sendable {
 }
 
 @inline(__always) func r3(_ x: Double) -> Double { (x * 1000).rounded() / 1000 }
+
+/// A per-session or per-user record that keeps incidents (both flushed the same way).
+protocol IncidentHolder {
+    var incidents: IncidentBook { get set }
+}
+
+extension SessionRecord: IncidentHolder {}
+extension UserRecord: IncidentHolder {}

@@ -28,6 +28,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from run_eval import message_level  # noqa: E402  (the same filter: drop session / conversation detectors' alerts)
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 SEVERITIES = {"informational": 0, "info": 0, "low": 1, "medium": 2, "high": 3}
@@ -74,21 +77,6 @@ def replay(args, files, alerts):
         raise SystemExit(f"parapet replay failed ({rep.returncode})")
     if rep.returncode == 3:
         sys.stderr.write("warning: parapet replay rejected some event lines\n")
-
-
-def message_level(alerts_in, alerts_out):
-    """Same filter as run_eval.py: drop session / conversation detectors' alerts."""
-    with open(alerts_in, encoding="utf-8") as f, open(alerts_out, "w", encoding="utf-8") as g:
-        for line in f:
-            try:
-                a = json.loads(line)
-            except json.JSONDecodeError:
-                continue
-            det = (a.get("detector") or {}).get("id", "")
-            if det.startswith("session") or a.get("type", "").startswith("jailbreak.multi_turn") \
-                    or det.startswith("conversation"):
-                continue
-            g.write(line)
 
 
 def flagged_sessions(alerts, min_sev):
