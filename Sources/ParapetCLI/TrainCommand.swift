@@ -59,6 +59,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Random seed (shuffling).")
     var seed: UInt64 = 20_250_218
 
+    @Option(help: "Imperative rewrites per 'how do I ...' question (harmful and benign user turns alike). Evaluated and off by default: held out it lowered harmful recall (29.6 -> 28.8 %) and raised false alarms (3.8 -> 5.2 %).")
+    var formVariants: Int = 0
+
     @Option(help: "Static token embeddings (PPEM file from scripts/model/distill_static_embeddings.py) for the dense part; without it the model has n-gram features only.")
     var embeddings: String?
 
@@ -120,6 +123,7 @@ struct TrainCommand: ParsableCommand {
         clean.documents = conversations.filter { $0.label == "benign" && $0.capability == "benign_multi" }.prefix(3000)
             .compactMap { $0.turns.first(where: { $0.role == "assistant" && $0.content.utf8.count > 400 })?.content }
         var inserted = 0
+        var rephrased = 0
         for c in conversations {
             kept += 1
             let attack = c.label == "attack"
@@ -172,9 +176,16 @@ struct TrainCommand: ParsableCommand {
                 }
                 let cal = !attack && Self.bucket(text) < 15
                 examples.append(TrainingExample(text: text, labels: l, calibration: cal))
+                // The same ask as an imperative, for harmful and benign questions alike (never for calibration).
+                if t.role == "user", !cal, c.capability == "harmful_request" || !attack {
+                    for v in RequestForms.imperatives(of: t.content, count: formVariants) {
+                        examples.append(TrainingExample(text: normalizer.normalize(v).text, labels: l))
+                        rephrased += 1
+                    }
+                }
             }
         }
-        StandardError.write("inserted instructions isolated: \(inserted)")
+        StandardError.write("inserted instructions isolated: \(inserted); imperative rewrites of questions: \(rephrased)")
         // Synthetic indirect injections: a short request a user wrote to an assistant, planted inside a slice of
         // another conversation's answer. Teaches "an instruction to the AI inside data" independently of any one
         // attack family (the user requests are never attacks; the answers are also negatives).

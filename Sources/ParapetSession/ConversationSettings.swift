@@ -11,11 +11,17 @@ public struct ConversationSettings: Sendable, Codable, Hashable {
         public var risingDelta: Double
         public var risingFinal: Double
         public var highRisk: Double
+        /// Topic path: a request for procedure after at least this many earlier user turns named a hazardous
+        /// subject (`cues.hazard_topic`) is an escalation whatever the message scores; nil or 0 turns it off.
+        public var topicTurns: Int?
+        /// Strength (score) of a topic-path finding when the turns' own scores are lower.
+        public var topicStrength: Double?
 
         enum CodingKeys: String, CodingKey {
             case contextHalfLifeTurns = "context_half_life_turns", contextRisk = "context_risk"
             case turnRiskFloor = "turn_risk_floor", risingTurns = "rising_turns", risingDelta = "rising_delta"
-            case risingFinal = "rising_final", highRisk = "high_risk"
+            case risingFinal = "rising_final", highRisk = "high_risk", topicTurns = "topic_turns"
+            case topicStrength = "topic_strength"
         }
     }
 
@@ -73,9 +79,11 @@ public struct ConversationSettings: Sendable, Codable, Hashable {
         public var fiction: [String]
         public var persona: [String]
         public var reconnaissance: [String]
+        /// Optional (older files have none): hazardous subjects for the topic path of the escalation detector.
+        public var hazardTopic: [String]?
 
         enum CodingKeys: String, CodingKey {
-            case backReference = "back_reference", procedure, fiction, persona, reconnaissance
+            case backReference = "back_reference", procedure, fiction, persona, reconnaissance, hazardTopic = "hazard_topic"
         }
     }
 

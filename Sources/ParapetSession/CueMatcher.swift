@@ -13,6 +13,9 @@ public struct CueSet: OptionSet, Sendable, Hashable {
     public static let persona = CueSet(rawValue: 8)
     /// Probing the model's instructions, tools and limits.
     public static let reconnaissance = CueSet(rawValue: 16)
+    /// Names a hazardous subject (explosives, nerve agents, weapon conversion, drug synthesis, malware ...): harmless
+    /// to discuss, but the target a crescendo moves toward.
+    public static let hazardTopic = CueSet(rawValue: 32)
 }
 
 /// Finds cue phrases at word boundaries in normalised (lower-case) text, in one pass: at each word start
@@ -39,6 +42,7 @@ public struct CueMatcher: Sendable {
         add(cues.fiction, .fiction)
         add(cues.persona, .persona)
         add(cues.reconnaissance, .reconnaissance)
+        add(cues.hazardTopic ?? [], .hazardTopic)
         byFirstByte = table
     }
 

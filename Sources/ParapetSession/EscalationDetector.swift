@@ -60,6 +60,17 @@ public struct EscalationDetector: ConversationDetector {
             subtype = "crescendo"
             strength = max(context, r)
         }
+        // Topic path: the conversation named a hazardous subject in earlier turns and now asks for procedure.
+        // The per-turn scores of such chats are often low on unseen phrasing ("how exactly did they put them
+        // together?"), so the cues carry it.
+        var topicTurns = 0
+        if subtype == nil, let need = e.topicTurns, need > 0, last.cues.contains(.procedure) {
+            topicTurns = userIdx.dropLast().filter { turns[$0].cues.contains(.hazardTopic) }.count
+            if topicTurns >= need {
+                subtype = "crescendo"
+                strength = max(e.topicStrength ?? 0.55, context, r)
+            }
+        }
         let tail = userIdx.suffix(max(e.risingTurns, 2)).map { turns[$0].risk }
         if subtype == nil, tail.count >= max(e.risingTurns, 2), r >= e.risingFinal,
            tail.last! - tail.first! >= e.risingDelta,
@@ -98,6 +109,7 @@ public struct EscalationDetector: ConversationDetector {
         var scores = last.scores.named
         scores["context_risk"] = (context * 1000).rounded() / 1000
         scores["session_risk"] = (session.risk * 1000).rounded() / 1000
+        if topicTurns > 0 { scores["hazard_topic_turns"] = Double(topicTurns) }
         let indicator = Indicator(
             id: "session:\(subtype)", kind: "session", title: Self.titles[subtype], score: (strength * 1000).rounded() / 1000)
         return [Finding(
