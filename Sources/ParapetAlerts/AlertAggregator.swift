@@ -149,6 +149,8 @@ public struct AlertAggregator: Sendable {
                 }
                 book.open[type] = inc
             } else {
+                // The old incident's last state goes out before a new incident replaces it (nothing is lost).
+                if var old = book.open[type], old.hasUnemittedGrowth { out.append(finalVersion(&old)) }
                 let inc = open(f, ctx: ctx, scope: scope)
                 book.open[type] = inc
                 out.append(inc.alert)
@@ -157,18 +159,23 @@ public struct AlertAggregator: Sendable {
         return out
     }
 
+    /// The next version of an incident that grew since its last emitted one, marked as emitted.
+    func finalVersion(_ inc: inout Incident) -> Alert {
+        inc.alert.version += 1
+        inc.emittedAtCount = inc.eventCount
+        inc.emittedSeverity = inc.alert.severity
+        inc.emittedAtMicros = inc.alert.lastSeen.micros
+        return inc.alert
+    }
+
     /// Emits a final version of every incident that grew since its last emitted version (end of a replay, or
     /// before a session's state is dropped), so that the last state of each incident is never lost.
     public func flush(_ book: inout IncidentBook) -> [Alert] {
         var out: [Alert] = []
         for type in book.open.keys.sorted() {
             guard var inc = book.open[type], inc.hasUnemittedGrowth else { continue }
-            inc.alert.version += 1
-            inc.emittedAtCount = inc.eventCount
-            inc.emittedSeverity = inc.alert.severity
-            inc.emittedAtMicros = inc.alert.lastSeen.micros
+            out.append(finalVersion(&inc))
             book.open[type] = inc
-            out.append(inc.alert)
         }
         return out
     }

@@ -73,6 +73,26 @@ import Testing
         #expect(c2.allSatisfy { $0.alertID == a2[0].alertID }, "per-type window of one hour keeps one incident")
     }
 
+    @Test func replacedIncidentEmitsItsLastStateFirst() {
+        var opts = AlertOptions()
+        opts.suppressionWindowSeconds = 60
+        let agg = AlertAggregator(options: opts)
+        var book = IncidentBook()
+        let a = agg.apply([Fix.finding()], at: Fix.ctx(Fix.event("s1", 0)), book: &book)
+        _ = agg.apply([Fix.finding()], at: Fix.ctx(Fix.event("s1", 2)), book: &book)           // v2 (doubling)
+        let quiet = agg.apply([Fix.finding()], at: Fix.ctx(Fix.event("s1", 3)), book: &book)   // grows, not emitted
+        #expect(quiet.isEmpty)
+        let c = agg.apply([Fix.finding()], at: Fix.ctx(Fix.event("s1", 10)), book: &book)      // past the window
+        #expect(c.count == 2)
+        // first the old incident's final version, with the event that no version carried yet ...
+        #expect(c[0].alertID == a[0].alertID && c[0].version == 3)
+        #expect(c[0].eventIDs == [Fix.event("s1", 0).eventID, Fix.event("s1", 2).eventID, Fix.event("s1", 3).eventID])
+        // ... then the new incident
+        #expect(c[1].alertID != a[0].alertID && c[1].version == 1)
+        // nothing left to flush for the old one
+        #expect(agg.flush(&book).allSatisfy { $0.alertID == c[1].alertID })
+    }
+
     /// Same findings in the same per-session order give the same alerts, whatever the interleaving of sessions.
     @Test func deterministicAcrossInterleavings() throws {
         let sessions = ["a", "b", "c"]
