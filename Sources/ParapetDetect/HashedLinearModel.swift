@@ -160,8 +160,8 @@ public struct HashedLinearModel: Sendable {
     public init(data: Data) throws {
         let bytes = [UInt8](data)
         func u32(_ at: Int) throws -> Int {
-            guard at + 4 <= bytes.count else { throw ModelError.corrupt("file too short") }
-            return Int(UInt32(bytes[at]) | UInt32(bytes[at + 1]) << 8 | UInt32(bytes[at + 2]) << 16 | UInt32(bytes[at + 3]) << 24)
+            guard let v = LittleEndianBytes.u32(bytes, at: at) else { throw ModelError.corrupt("file too short") }
+            return v
         }
         guard bytes.count > 20, bytes[0..<4].elementsEqual("PPTM".utf8) else { throw ModelError.corrupt("bad magic") }
         let version = try u32(4)
@@ -185,12 +185,7 @@ public struct HashedLinearModel: Sendable {
             if let want = header.info["token_vocab_sha256"], want != tokenizer.vocabularySHA256 {
                 throw ModelError.corrupt("token projection was trained with another vocabulary (\(want.prefix(12)))")
             }
-            var v = [Float](repeating: 0, count: vocab * heads)
-            bytes.withUnsafeBytes { raw in
-                for i in 0..<v.count {
-                    v[i] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: wEnd + 4 + i * 4, as: UInt32.self)))
-                }
-            }
+            let v = LittleEndianBytes.floats(bytes, at: wEnd + 4, count: vocab * heads)
             projection = TokenProjection(values: v, heads: heads, tokenizer: tokenizer)
         }
         self.init(header: header, weights: w, tokenProjection: projection)

@@ -47,7 +47,7 @@ public enum RequestForms {
     /// templates are chosen from a hash of the text, so the same text always gives the same rewrites.
     public static func imperatives(of text: String, count: Int = 1) -> [String] {
         guard count > 0, let a = action(in: text) else { return [] }
-        let h = StableHashSeed.fnv1a(text)
+        let h = Normalizer.wordHash(text.utf8)  // FNV-1a, the hash the normaliser already uses
         var out: [String] = []
         for i in 0..<min(count, templates.count) {
             let tpl = templates[Int((h &+ UInt64(i) &* 0x9E37_79B9) % UInt64(templates.count))]
@@ -55,14 +55,5 @@ public enum RequestForms {
             if !out.contains(s) { out.append(s) }
         }
         return out
-    }
-}
-
-/// A tiny stable hash (FNV-1a over UTF-8), for deterministic choices in training.
-enum StableHashSeed {
-    static func fnv1a(_ s: String) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in s.utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
-        return h
     }
 }

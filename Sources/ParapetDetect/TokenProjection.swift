@@ -21,21 +21,14 @@ public struct TokenEmbeddingTable: Sendable {
 
     public init(data: Data) throws {
         let b = [UInt8](data)
-        func u32(_ at: Int) -> Int {
-            Int(UInt32(b[at]) | UInt32(b[at + 1]) << 8 | UInt32(b[at + 2]) << 16 | UInt32(b[at + 3]) << 24)
-        }
+        func u32(_ at: Int) -> Int { LittleEndianBytes.u32(b, at: at) ?? 0 }
         guard b.count >= 48, b[0..<4].elementsEqual("PPEM".utf8) else { throw ModelError.corrupt("embedding table: bad magic") }
         guard u32(4) == 1 else { throw ModelError.corrupt("embedding table: unsupported version \(u32(4))") }
         let rows = u32(8), dims = u32(12)
         guard rows > 0, dims > 0, dims <= 1024, b.count == 48 + rows * dims * 4 else {
             throw ModelError.corrupt("embedding table: \(rows) x \(dims) does not match the file size \(b.count)")
         }
-        var v = [Float](repeating: 0, count: rows * dims)
-        b.withUnsafeBytes { raw in
-            for i in 0..<(rows * dims) {
-                v[i] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 48 + i * 4, as: UInt32.self)))
-            }
-        }
+        let v = LittleEndianBytes.floats(b, at: 48, count: rows * dims)
         self.init(rows: rows, dims: dims, values: v, vocabularyDigest: Array(b[16..<48]))
     }
 

@@ -37,7 +37,13 @@ def evaluate(args, labels, tmp, tag, model=None):
     env = dict(os.environ)
     if model:
         env["PARAPET_MODEL"] = model
-    run([args.bin, "replay", events, "--alerts", alerts, "--quiet-rejects"], env=env)
+    cmd = [args.bin, "replay", events, "--alerts", alerts, "--quiet-rejects"]
+    if args.conversation_file:
+        cfg = os.path.join(tmp, "conversation-config.yaml")
+        with open(cfg, "w", encoding="utf-8") as f:
+            f.write(f"engine:\n  conversation_file: {os.path.abspath(args.conversation_file)}\n")
+        cmd += ["--config", cfg]
+    run(cmd, env=env)
     mt = os.path.join(tmp, f"alerts-mt-{tag}.jsonl")
     only_type(alerts, mt, "jailbreak.multi_turn")
     out = {}
@@ -96,6 +102,10 @@ def main():
     ap.add_argument("--tools", default=os.path.join(root, "..", "shared", "tools"))
     ap.add_argument("--bin", default=os.path.join(root, ".build-rel", "release", "parapet"))
     ap.add_argument("--mode", choices=["shipped", "heldout", "both"], default="both")
+    ap.add_argument("--models", default=None,
+                    help="reuse model-fold0.bin / model-fold1.bin from this folder (run_eval.py --keep-models) instead of training")
+    ap.add_argument("--conversation-file", default=None,
+                    help="a conversation.yaml to try instead of the bundled one (thresholds, cues)")
     args = ap.parse_args()
     mt_files = [os.path.join(args.data, f) for f in ("multi_turn.jsonl.gz", "benign_multi.jsonl.gz")]
     with tempfile.TemporaryDirectory(prefix="parapet-mt-") as tmp:
@@ -116,11 +126,14 @@ def main():
                         for c in read(p):
                             if F.fold_of(c) == fold:
                                 g.write(json.dumps(c, ensure_ascii=False) + "\n")
-                model = os.path.join(tmp, f"model-fold{fold}.bin")
-                cmd = [args.bin, "train"] + train + ["--output", model, "--holdout-fold", str(fold), "--folds", "2"]
-                for p in F.excluded_prefixes(fold):
-                    cmd += ["--exclude-source", p]
-                run(cmd, stdout=subprocess.DEVNULL)
+                if args.models:
+                    model = os.path.join(args.models, f"model-fold{fold}.bin")
+                else:
+                    model = os.path.join(tmp, f"model-fold{fold}.bin")
+                    cmd = [args.bin, "train"] + train + ["--output", model, "--holdout-fold", str(fold), "--folds", "2"]
+                    for p in F.excluded_prefixes(fold):
+                        cmd += ["--exclude-source", p]
+                    run(cmd, stdout=subprocess.DEVNULL)
                 parts.append(evaluate(args, labels, tmp, f"fold{fold}", model))
             report("Source-held-out (2 folds), multi_turn + benign_multi", parts)
 
