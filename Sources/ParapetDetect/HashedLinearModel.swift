@@ -3,9 +3,8 @@ import Foundation
 /// Hashed word and character n-gram features of a normalised text.
 ///
 /// Word unigrams and bigrams (tokens split on ASCII non-alphanumerics; non-ASCII bytes are word bytes) and
-/// character 4-grams over the bytes; with a `ConceptLexicon`, also the words' concepts and pairs of nearby concepts.
-/// Every feature has the same value 1/sqrt(n), n the number of features, so a linear score is (sum of the features'
-/// weights) / sqrt(n). Long texts are read head (12 KB) + tail (4 KB).
+/// character 4-grams over the bytes. Every feature has the same value 1/sqrt(n), n the number of features, so a
+/// linear score is (sum of the features' weights) / sqrt(n). Long texts are read head (12 KB) + tail (4 KB).
 public enum NGramFeatures {
     public static let headBytes = 12 * 1024
     public static let tailBytes = 4 * 1024
@@ -23,19 +22,18 @@ public enum NGramFeatures {
 
     /// Calls `body` with the bucket (< 2^bits) of every feature; returns the number of features.
     @inline(__always)
-    public static func forEach(_ text: UnsafeBufferPointer<UInt8>, bits: Int, concepts: ConceptLexicon? = nil,
-                               _ body: (Int) -> Void) -> Int {
+    public static func forEach(_ text: UnsafeBufferPointer<UInt8>, bits: Int, _ body: (Int) -> Void) -> Int {
         let n = text.count
         if n > headBytes + tailBytes {
-            let a = run(UnsafeBufferPointer(rebasing: text[0..<headBytes]), bits: bits, concepts: concepts, body)
-            let b = run(UnsafeBufferPointer(rebasing: text[(n - tailBytes)..<n]), bits: bits, concepts: concepts, body)
+            let a = run(UnsafeBufferPointer(rebasing: text[0..<headBytes]), bits: bits, body)
+            let b = run(UnsafeBufferPointer(rebasing: text[(n - tailBytes)..<n]), bits: bits, body)
             return a + b
         }
-        return run(text, bits: bits, concepts: concepts, body)
+        return run(text, bits: bits, body)
     }
 
     @inline(__always)
-    static func run(_ text: UnsafeBufferPointer<UInt8>, bits: Int, concepts: ConceptLexicon?, _ body: (Int) -> Void) -> Int {
+    static func run(_ text: UnsafeBufferPointer<UInt8>, bits: Int, _ body: (Int) -> Void) -> Int {
         let shift = UInt64(64 - bits)
         var count = 0
         // character 4-grams (with a leading and trailing space)
@@ -54,10 +52,6 @@ public enum NGramFeatures {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         var inWord = false
         var prev: UInt64 = 0
-        // the last concepts seen (ring of 8): word position and concept id + 1
-        var recentAt = SIMD8<Int32>(repeating: Int32.min / 2), recentID = SIMD8<Int32>(repeating: 0)
-        var word: Int32 = 0
-        let repeats = ConceptLexicon.weight
         for i in 0...text.count {
             let b: UInt8 = i < text.count ? text[i] : 0x20
             if isWordByte(b) {
@@ -67,21 +61,6 @@ public enum NGramFeatures {
                 body(Int(mix(h ^ 0x1111) >> shift))
                 body(Int(mix(h ^ (prev &* 31) ^ 0x2222) >> shift))
                 count += 2
-                if let concepts, case let c = concepts.lookup(h), c > 0 {
-                    let unigram = Int(mix(UInt64(c) | 0x3333_0000_0000) >> shift)
-                    for _ in 0..<repeats { body(unigram) }
-                    count += repeats
-                    for j in 0..<8 where recentID[j] != 0 && recentID[j] != Int32(c)
-                        && word - recentAt[j] <= Int32(ConceptLexicon.pairWindow) {
-                        let a = UInt64(min(recentID[j], Int32(c))), z = UInt64(max(recentID[j], Int32(c)))
-                        let pair = Int(mix(a << 8 | z | 0x5555_0000_0000) >> shift)
-                        for _ in 0..<repeats { body(pair) }
-                        count += repeats
-                    }
-                    recentAt[Int(word & 7)] = word
-                    recentID[Int(word & 7)] = Int32(c)
-                }
-                word += 1
                 prev = h
                 h = 0xcbf2_9ce4_8422_2325
                 inWord = false
@@ -98,7 +77,6 @@ public enum NGramFeatures {
 /// JSON header (`ModelHeader`), then `heads * 2^bits` Int8 weights, bucket-major (the heads of one bucket are
 /// adjacent, so one feature reads one short row). Version 2 adds the token projection: UInt32 vocabulary size,
 /// then `vocabulary * heads` Float32, token-major; the header's `info.token_vocab_sha256` names the vocabulary.
-/// A model with concept features keeps the lexicon's text in `info.concepts` (any version).
 public struct HashedLinearModel: Sendable {
     public struct Header: Codable, Sendable, Hashable {
         public var heads: [String]
@@ -111,8 +89,6 @@ public struct HashedLinearModel: Sendable {
     public let header: Header
     public let weights: [Int8]
     public let tokenProjection: TokenProjection?
-    /// Word classes read as extra features (the lexicon text travels in `header.info["concepts"]`).
-    public let concepts: ConceptLexicon?
     public var heads: [String] { header.heads }
     public var headCount: Int { header.heads.count }
     public var bits: Int { header.bits }
@@ -120,12 +96,9 @@ public struct HashedLinearModel: Sendable {
     /// The weights again, one 16-byte row per bucket (heads padded with zeros), for one SIMD load per feature.
     let rows: [Int8]
 
-    /// `concepts` must be the lexicon whose text is in `header.info["concepts"]` (nil when there is none).
-    public init(header: Header, weights: [Int8], tokenProjection: TokenProjection? = nil, concepts: ConceptLexicon? = nil) {
+    public init(header: Header, weights: [Int8], tokenProjection: TokenProjection? = nil) {
         precondition(tokenProjection.map { $0.heads == header.heads.count } ?? true)
-        precondition(concepts?.source == header.info["concepts"], "the lexicon must be the one named in the header")
         self.header = header
-        self.concepts = concepts
         self.weights = weights
         self.tokenProjection = tokenProjection
         let k = header.heads.count
@@ -146,7 +119,7 @@ public struct HashedLinearModel: Sendable {
         precondition(k <= 16)
         var acc = SIMD16<Int32>(repeating: 0)
         let n: Int = rows.withUnsafeBytes { raw in
-            NGramFeatures.forEach(text, bits: bits, concepts: concepts) { bucket in
+            NGramFeatures.forEach(text, bits: bits) { bucket in
                 let v = raw.loadUnaligned(fromByteOffset: bucket &* 16, as: SIMD16<Int8>.self)
                 acc &+= SIMD16<Int32>(truncatingIfNeeded: v)
             }
@@ -215,10 +188,7 @@ public struct HashedLinearModel: Sendable {
             let v = LittleEndianBytes.floats(bytes, at: wEnd + 4, count: vocab * heads)
             projection = TokenProjection(values: v, heads: heads, tokenizer: tokenizer)
         }
-        let concepts = try header.info["concepts"].map { text in
-            do { return try ConceptLexicon(text: text) } catch { throw ModelError.corrupt("\(error)") }
-        }
-        self.init(header: header, weights: w, tokenProjection: projection, concepts: concepts)
+        self.init(header: header, weights: w, tokenProjection: projection)
     }
 
     public static func load(path: String) throws -> HashedLinearModel {

@@ -53,8 +53,6 @@ public struct ModelTrainer: Sendable {
     public var tokenizer: WordPieceTokenizer?
     /// Multiplier of the mean token embedding (its norm is ~0.3; this brings it near the n-gram part's scale).
     public var denseScale: Float = 3
-    /// Word classes read as extra features (nil: n-grams only).
-    public var concepts: ConceptLexicon?
 
     public init() {}
 
@@ -68,7 +66,7 @@ public struct ModelTrainer: Sendable {
         for e in examples {
             var f: [Int32] = []
             var t = e.text
-            let n = t.withUTF8 { NGramFeatures.forEach($0, bits: bits, concepts: concepts) { f.append(Int32($0)) } }
+            let n = t.withUTF8 { NGramFeatures.forEach($0, bits: bits) { f.append(Int32($0)) } }
             feats.append(f)
             inv.append(n > 0 ? 1 / Float(n).squareRoot() : 0)
         }
@@ -187,7 +185,6 @@ public struct ModelTrainer: Sendable {
             heads: ModelHead.allCases.map(\.rawValue), bias: bias, scale: scale, bits: bits,
             info: ["trainer": "adagrad-logistic", "epochs": String(epochs), "seed": String(seed),
                    "examples": String(examples.count)])
-        if let concepts { header.info["concepts"] = concepts.source }
         // The dense weights folded into one row per token: row[t][h] = denseScale * E[t] . u[:, h].
         var projection: TokenProjection?
         if let dense {
@@ -206,7 +203,7 @@ public struct ModelTrainer: Sendable {
             header.info["embeddings_vocab_sha256"] = e.vocabularyDigest.map { String(format: "%02x", $0) }.joined()
         }
         // Calibrate on the held-out benign messages.
-        var model = HashedLinearModel(header: header, weights: qw, tokenProjection: projection, concepts: concepts)
+        var model = HashedLinearModel(header: header, weights: qw, tokenProjection: projection)
         var calLogits: [[Float]] = Array(repeating: [], count: k)
         var out = [Float](repeating: 0, count: k)
         for e in examples where e.calibration {
@@ -225,7 +222,7 @@ public struct ModelTrainer: Sendable {
             log("calibration \(ModelHead.allCases[h].rawValue): \(s.count) benign, logit quantile \(String(format: "%.3f", q)), bias shift \(String(format: "%.3f", -shift))")
             header.info["calibration_\(ModelHead.allCases[h].rawValue)"] = "fpr=\(target) shift=\(String(format: "%.3f", -shift))"
         }
-        model = HashedLinearModel(header: header, weights: qw, tokenProjection: projection, concepts: concepts)
+        model = HashedLinearModel(header: header, weights: qw, tokenProjection: projection)
         return model
     }
 }
