@@ -233,7 +233,7 @@ public struct AlertAggregator: Sendable {
             appendEventID(&a, t.eventID)
             appendEvidence(&a, Alert.Evidence(
                 eventID: t.eventID, role: t.role, time: t.time,
-                excerpt: evidence.excerpt(of: t.excerpt, around: []),
+                excerpt: evidence.excerpt(of: t.text, around: []),
                 indicators: t.indicators, scores: t.scores))
             if t.time < a.firstSeen { a.firstSeen = t.time }
             if t.time > a.lastSeen { a.lastSeen = t.time }

@@ -29,25 +29,25 @@ public struct Finding: Sendable, Hashable {
 }
 
 /// A turn referenced by a conversation-level finding: what the analyst sees in the escalation trajectory.
-public struct TurnEvidence: Sendable, Hashable, Codable {
+///
+/// Not an `Alert.Evidence`: it carries the turn's raw text (a prefix), which only the alert stage turns into a
+/// redacted excerpt (or drops, when evidence text is off), so that no detector decides what an alert may show.
+public struct TurnEvidence: Sendable, Hashable {
     public var eventID: String
     public var role: Role
     public var time: EventTime
-    public var excerpt: String
+    /// The turn's text, unredacted (a prefix of at most a few hundred bytes).
+    public var text: String
     public var indicators: [String]
     public var scores: [String: Double]
 
-    public init(eventID: String, role: Role, time: EventTime, excerpt: String, indicators: [String] = [],
+    public init(eventID: String, role: Role, time: EventTime, text: String, indicators: [String] = [],
                 scores: [String: Double] = [:]) {
         self.eventID = eventID
         self.role = role
         self.time = time
-        self.excerpt = excerpt
+        self.text = text
         self.indicators = indicators
         self.scores = scores
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case eventID = "event_id", role, time, excerpt, indicators, scores
     }
 }

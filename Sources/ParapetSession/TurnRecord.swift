@@ -30,7 +30,7 @@ public struct TurnRecord: Sendable, Hashable {
     /// Evidence for a conversation-level finding: this turn with its scores.
     public func evidence(excerptBytes: Int = 400) -> TurnEvidence {
         TurnEvidence(eventID: eventID, role: role, time: time,
-                     excerpt: String(decoding: text.utf8.prefix(excerptBytes), as: UTF8.self),
+                     text: String(decoding: text.utf8.prefix(excerptBytes), as: UTF8.self),
                      indicators: indicators, scores: scores.named)
     }
 

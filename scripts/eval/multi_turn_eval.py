@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Evaluate conversation-level detection on the DEV multi-turn data (standard library only; prints numbers only).
 
-    python3 scripts/eval/multi_turn_eval.py [--bin .build-rel/release/parapet] [--mode shipped|heldout|both]
+    python3 scripts/eval/multi_turn_eval.py [--bin .build-detect-rel/release/parapet] [--mode shipped|heldout|both]
 
 Events: multi_turn (attacks) and benign_multi (ordinary chats), shuffled and interleaved 50 sessions at a time
 (`events.py --shuffle --interleave 50`), replayed through the whole engine, scored with score.py at severity low
@@ -100,7 +100,7 @@ def main():
     root = os.path.abspath(os.path.join(HERE, "..", ".."))
     ap.add_argument("--data", default=os.path.join(root, "..", "shared", "data", "dev"))
     ap.add_argument("--tools", default=os.path.join(root, "..", "shared", "tools"))
-    ap.add_argument("--bin", default=os.path.join(root, ".build-rel", "release", "parapet"))
+    ap.add_argument("--bin", default=os.path.join(root, ".build-detect-rel", "release", "parapet"))
     ap.add_argument("--mode", choices=["shipped", "heldout", "both"], default="both")
     ap.add_argument("--models", default=None,
                     help="reuse model-fold0.bin / model-fold1.bin from this folder (run_eval.py --keep-models) instead of training")
