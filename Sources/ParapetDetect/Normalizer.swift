@@ -132,8 +132,21 @@ public struct Normalizer: Sendable {
     /// In place: collapse whitespace runs (to one newline if the run had one, else one space) and fold
     /// leetspeak in tokens where a digit/symbol sits between two letters (`1gn0re`, `h4ck`), so that
     /// numbers, versions and `gpt4` stay as they are.
+    ///
+    /// A text written mostly in leetspeak (PyRIT's and garak's converters rewrite every letter they can, one-letter
+    /// words included) gets a second pass that also folds the tokens with only one letter or none beside their
+    /// digits (`d0`, `4t`, a lone `1` or `4`): at least 3 tokens mixing letters with leet digits or symbols, and at
+    /// least half of all tokens. Ordinary text with versions, prices and model names stays below; the counts come
+    /// from the first pass, so other texts pay nothing for the check.
     static func foldLeetAndSpace(_ bytes: inout [UInt8]) {
+        let (tokens, mixed) = foldPass(&bytes, dense: false)
+        if mixed >= 3 && mixed * 2 >= tokens { _ = foldPass(&bytes, dense: true) }
+    }
+
+    /// One folding pass; returns the number of tokens and of tokens that mix letters and leet characters.
+    static func foldPass(_ bytes: inout [UInt8], dense: Bool) -> (tokens: Int, mixed: Int) {
         let n = bytes.count
+        var tokens = 0, mixed = 0
         let kept = bytes.withUnsafeMutableBufferPointer { b -> Int in
         var out = 0
         var i = 0
@@ -156,20 +169,29 @@ public struct Normalizer: Sendable {
             // a token: up to whitespace
             let start = i
             var letters = 0
+            var leets = 0
             var interior = false
             while i < n && !isSpace(b[i]) {
                 let x = b[i]
                 if isLetter(x) {
                     letters += 1
-                } else if leet(x) != 0, letters > 0, i + 1 < n, isLetter(b[i + 1]) || (leet(b[i + 1]) != 0 && i + 2 < n && isLetter(b[i + 2])) {
-                    interior = true
+                } else if leet(x) != 0 {
+                    leets += 1
+                    if letters > 0, i + 1 < n, isLetter(b[i + 1]) || (leet(b[i + 1]) != 0 && i + 2 < n && isLetter(b[i + 2])) {
+                        interior = true
+                    }
                 }
                 i += 1
             }
-            let fold = interior && letters >= 2
+            tokens += 1
+            if letters > 0 && leets > 0 { mixed += 1 }
+            let fold = (interior && letters >= 2) || (dense && (letters >= 1 || i - start == 1))
             for j in start..<i {
                 var x = b[j]
-                if fold {
+                if fold && letters == 0 {
+                    // a lone "1" or "4" in a leetspeak text is the word "i" or "a"
+                    if x == 0x31 { x = 0x69 } else if x == 0x34 { x = 0x61 }
+                } else if fold {
                     let l = leet(x)
                     // keep a trailing '!' and the like as punctuation: only fold when a letter follows somewhere
                     if l != 0 && (j + 1 < i) && (isLetter(b[j + 1]) || leet(b[j + 1]) != 0) { x = l }
@@ -182,6 +204,7 @@ public struct Normalizer: Sendable {
         return out
         }
         bytes.removeSubrange(kept..<n)
+        return (tokens, mixed)
     }
 
     // MARK: - Embedded encodings
