@@ -30,7 +30,9 @@ public struct NormalizedText: Sendable, Hashable {
 }
 
 public struct DecodedPayload: Sendable, Hashable {
-    public enum Encoding: String, Sendable, Hashable { case base64, hex, url, rot13 }
+    public enum Encoding: String, Sendable, Hashable {
+        case base64, base32, hex, url, rot13, caesar, atbash, reversed, morse, binary, braille
+    }
     public var encoding: Encoding
     public var text: String
     public var depth: Int

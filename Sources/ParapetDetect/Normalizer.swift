@@ -6,8 +6,10 @@ import ParapetCore
 /// Steps: cut to the analysis cap (head and tail kept); drop invisible / format characters (counted) and decode
 /// Unicode tag characters (ASCII smuggling); NFKC and lower-case (skipped for pure ASCII, where both are trivial);
 /// fold homoglyphs (`Resources/normalization/confusables.tsv`); fold leetspeak inside tokens that mix letters and
-/// digits/symbols; collapse whitespace runs; then find embedded encodings (base64, hex, URL %-encoding, ROT13),
-/// decode the plausible ones and normalise them again, depth-limited.
+/// digits/symbols (a whole second pass for text written in leetspeak); drop combining marks left after NFKC (Zalgo);
+/// collapse whitespace runs; then find embedded encodings (base64, base32, hex, URL %-encoding) and letter transforms
+/// (Caesar / ROT13, Atbash, reversed text, Morse, binary, Braille: `CipherDecoders.swift`), decode the plausible ones
+/// and normalise them again, depth-limited.
 public struct Normalizer: Sendable {
     /// Longest text analysed; longer content is cut (head and tail kept) and flagged as truncated.
     public var maxAnalyzedBytes: Int
@@ -85,22 +87,17 @@ public struct Normalizer: Sendable {
                 }
                 kept.append(s)
             }
-            let nfkc = String(kept).precomposedStringWithCompatibilityMapping.lowercased()
-            let table = Confusables.shared
-            bytes = []
-            bytes.reserveCapacity(nfkc.utf8.count)
-            for s in nfkc.unicodeScalars {
-                if s.value < 0x80 {
-                    bytes.append(UInt8(s.value))
-                } else if let r = table.map[s.value] {
-                    bytes.append(r)
-                } else if Self.isInvisible(s) {
-                    invisible += 1
-                } else if s.properties.isWhitespace {
-                    bytes.append(0x20)
-                } else {
-                    bytes.append(contentsOf: String(s).utf8)
-                }
+            var leftover = 0
+            bytes = Self.asciiFolded(String(kept).precomposedStringWithCompatibilityMapping.lowercased(),
+                                     invisible: &invisible, leftoverMarks: &leftover)
+            if leftover >= 3 {
+                // Marks stacked over letters ("Zalgo"): some composed with their letter under NFKC (o + horn -> ơ),
+                // so decompose, drop every combining diacritic, and fold again.
+                let bare = String(kept).decomposedStringWithCompatibilityMapping.unicodeScalars
+                    .filter { !Self.isLeftoverDiacritic($0.value) }
+                var ignored = 0
+                bytes = Self.asciiFolded(String(String.UnicodeScalarView(bare)).precomposedStringWithCompatibilityMapping.lowercased(),
+                                         invisible: &ignored, leftoverMarks: &leftover)
             }
         }
         Self.foldLeetAndSpace(&bytes)
@@ -207,6 +204,37 @@ public struct Normalizer: Sendable {
         return (tokens, mixed)
     }
 
+    /// UTF-8 of NFKC-lower-cased text with homoglyphs folded to ASCII, invisible characters dropped (counted) and
+    /// combining marks that NFKC left uncomposed dropped (counted in `leftoverMarks`).
+    static func asciiFolded(_ nfkc: String, invisible: inout Int, leftoverMarks: inout Int) -> [UInt8] {
+        let table = Confusables.shared
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(nfkc.utf8.count)
+        for s in nfkc.unicodeScalars {
+            if s.value < 0x80 {
+                bytes.append(UInt8(s.value))
+            } else if let r = table.map[s.value] {
+                bytes.append(r)
+            } else if isInvisible(s) {
+                invisible += 1
+            } else if isLeftoverDiacritic(s.value) {
+                leftoverMarks += 1
+            } else if s.properties.isWhitespace {
+                bytes.append(0x20)
+            } else {
+                bytes.append(contentsOf: String(s).utf8)
+            }
+        }
+        return bytes
+    }
+
+    /// Combining diacritical marks (U+0300 block and its supplements, marks for symbols, half marks). Accented Latin
+    /// letters are precomposed by NFKC, so what is left are marks stacked to break up words.
+    @inline(__always) static func isLeftoverDiacritic(_ v: UInt32) -> Bool {
+        (v >= 0x0300 && v <= 0x036F) || (v >= 0x1AB0 && v <= 0x1AFF) || (v >= 0x1DC0 && v <= 0x1DFF)
+            || (v >= 0x20D0 && v <= 0x20FF) || (v >= 0xFE20 && v <= 0xFE2F)
+    }
+
     // MARK: - Embedded encodings
 
     func decodePayloads(in text: String, depth: Int, into out: inout [DecodedPayload]) {
@@ -215,12 +243,13 @@ public struct Normalizer: Sendable {
         var found: [(DecodedPayload.Encoding, [UInt8])] = []
         scanRuns(bytes, found: &found)
         if let u = Self.urlDecodeIfDense(bytes) { found.append((.url, u)) }
-        if let r = Self.rot13IfPlausible(bytes) { found.append((.rot13, r)) }
+        Self.cipherCandidates(bytes, into: &found, limit: maxPayloads)
         for (enc, decoded) in found {
             guard out.count < maxPayloads else { return }
             let s = String(decoding: decoded, as: UTF8.self)
             out.append(DecodedPayload(encoding: enc, text: fold(s), depth: depth))
-            if enc != .rot13 { decodePayloads(in: s, depth: depth + 1, into: &out) }
+            // encodings nest (base64 of hex ...); the letter transforms of CipherDecoders do not
+            if enc == .base64 || enc == .base32 || enc == .hex || enc == .url { decodePayloads(in: s, depth: depth + 1, into: &out) }
         }
     }
 
@@ -255,6 +284,8 @@ public struct Normalizer: Sendable {
             let run = b[r]
             if hexOnly && len % 2 == 0 && hasDigit {
                 if let d = Self.hexDecode(run), Self.plausibleText(d) { found.append((.hex, d)) }
+            } else if !hasLower && hasUpper && run.allSatisfy(Self.isBase32) {
+                if let d = Self.base32Decode(run), Self.plausibleText(d) { found.append((.base32, d)) }
             } else if hasLower && hasUpper && hasDigit || (len >= 24 && hasLower && hasUpper) {
                 if let d = Self.base64Decode(run), d.count >= 8, Self.plausibleText(d) { found.append((.base64, d)) }
             }
@@ -281,6 +312,27 @@ public struct Normalizer: Sendable {
         }
         let n = Double(d.count)
         return Double(printable) / n >= 0.95 && Double(letters) / n >= 0.5 && (spaces > 0 || d.count <= 24)
+    }
+
+    @inline(__always) static func isBase32(_ c: UInt8) -> Bool { (c >= 0x41 && c <= 0x5A) || (c >= 0x32 && c <= 0x37) || c == 0x3D }
+
+    /// RFC 4648 base32 (A-Z, 2-7, '=' padding).
+    static func base32Decode(_ run: ArraySlice<UInt8>) -> [UInt8]? {
+        var out = [UInt8]()
+        out.reserveCapacity(run.count * 5 / 8)
+        var acc: UInt32 = 0
+        var bits = 0
+        for c in run where c != 0x3D {
+            let v = c >= 0x41 ? UInt32(c - 0x41) : UInt32(c - 0x32 + 26)
+            acc = (acc << 5) | v
+            bits += 5
+            if bits >= 8 {
+                bits -= 8
+                out.append(UInt8(truncatingIfNeeded: acc >> UInt32(bits)))
+                acc &= (1 << UInt32(bits)) - 1
+            }
+        }
+        return out
     }
 
     static func hexDecode(_ run: ArraySlice<UInt8>) -> [UInt8]? {
@@ -354,14 +406,6 @@ public struct Normalizer: Sendable {
         return plausibleText(out) ? out : nil
     }
 
-    /// +1 for e/t/a, -1 for r/g/n (their ROT13 images), any case.
-    static let rot13Table: [Int8] = {
-        var t = [Int8](repeating: 0, count: 256)
-        for c in "etaETA".utf8 { t[Int(c)] = 1 }
-        for c in "rgnRGN".utf8 { t[Int(c)] = -1 }
-        return t
-    }()
-
     /// Base64 alphabet (incl. URL-safe '-' and '_').
     static let b64Table: [Bool] = {
         var t = [Bool](repeating: false, count: 256)
@@ -372,31 +416,10 @@ public struct Normalizer: Sendable {
     static let commonWords: Set<String> = [
         "the", "and", "you", "to", "of", "a", "is", "in", "it", "that", "for", "are", "be", "this", "with", "how",
         "what", "your", "all", "me", "my", "i", "on", "not", "do", "can", "now", "ignore", "tell", "make",
+        "where", "who", "why", "when", "which", "any", "some", "from", "have", "has", "was", "were", "will", "would",
+        "could", "should", "they", "them", "he", "she", "his", "her", "we", "our", "if", "or", "but", "at", "by",
+        "an", "as", "so", "no", "up", "out", "about", "into", "get", "give", "write", "steps", "step", "please",
     ]
-
-    /// ROT13 of the text when the text reads like gibberish and its ROT13 like English.
-    static func rot13IfPlausible(_ b: [UInt8]) -> [UInt8]? {
-        guard b.count >= 12 else { return nil }
-        // Cheap pre-check: English has more e/t/a than r/g/n (their ROT13 images); skip text that reads as English.
-        let balance: Int = rot13Table.withUnsafeBufferPointer { t in
-            b.withUnsafeBufferPointer { p in
-                var x = 0
-                for c in p { x &+= Int(t[Int(c)]) }
-                return x
-            }
-        }
-        guard balance <= 0 else { return nil }
-        let (words, common) = wordStats(b)
-        guard words >= 4, Double(common) / Double(words) < 0.08 else { return nil }
-        var r = b
-        for i in r.indices {
-            let c = r[i]
-            if c >= 0x61 && c <= 0x7A { r[i] = (c - 0x61 + 13) % 26 + 0x61 } else if c >= 0x41 && c <= 0x5A { r[i] = (c - 0x41 + 13) % 26 + 0x41 }
-        }
-        let (w2, c2) = wordStats(r)
-        guard w2 >= 4, Double(c2) / Double(w2) >= 0.25 else { return nil }
-        return r
-    }
 
     @inline(__always) static func wordHash(_ w: some Sequence<UInt8>) -> UInt64 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325

@@ -189,12 +189,33 @@ public struct SecretsDetector: MessageDetector {
         for (i, p) in prefixes.enumerated() { t[Int(p.prefix[0])].append(i) }
         return t
     }()
-    static let interesting: [Bool] = {
-        var t = [Bool](repeating: false, count: 256)
-        for p in prefixes { t[Int(p.prefix[0])] = true }
-        for c in [0x2D, 0x3A, 0x65] as [Int] { t[c] = true }
+    /// Per byte: 1 = starts a check anywhere ('-' private key, ':' connection string), 2 = starts a check at a token
+    /// boundary only (first bytes of key prefixes, 'e' of a JWT), 4 = token character.
+    static let byteKinds: [UInt8] = {
+        var t = [UInt8](repeating: 0, count: 256)
+        for p in prefixes { t[Int(p.prefix[0])] |= 2 }
+        t[0x65] |= 2
+        t[0x2D] |= 1
+        t[0x3A] |= 1
+        for c in 0..<256 where tokenChar(UInt8(c)) { t[c] |= 4 }
         return t
     }()
+
+    /// The first index at or after `from` where a check can start (most bytes of ordinary text are skipped here:
+    /// 'e' and 's' are common letters, but rarely the first letter of a word that is a key).
+    static func nextCandidate(_ p: UnsafeBufferPointer<UInt8>, from: Int) -> Int {
+        byteKinds.withUnsafeBufferPointer { k in
+            var i = from
+            var prevToken = i > 0 && k[Int(p[i - 1])] & 4 != 0
+            while i < p.count {
+                let f = k[Int(p[i])]
+                if f & 1 != 0 || (f & 2 != 0 && !prevToken) { return i }
+                prevToken = f & 4 != 0
+                i &+= 1
+            }
+            return i
+        }
+    }
 
     static let prefixes: [Prefix] = [
         // (bodies: upperNum = [A-Z0-9], alnum = [A-Za-z0-9], tokenChar = alnum plus '-' and '_')
@@ -253,16 +274,13 @@ public struct SecretsDetector: MessageDetector {
             let str = String(decoding: s, as: UTF8.self)
             return String(str.prefix(6)) + "…" + "[\(str.count) chars]"
         }
-        let interesting = Self.interesting
         let byFirstByte = Self.byFirstByte
         let prefixes = Self.prefixes
         var i = 0
         while i < n {
+            i = b.withUnsafeBufferPointer { nextCandidate($0, from: i) }
+            guard i < n else { break }
             let c = b[i]
-            if !interesting[Int(c)] {
-                i += 1
-                continue
-            }
             // key prefixes at a token boundary
             let atBoundary = i == 0 || !tokenChar(b[i - 1])
             if atBoundary, !byFirstByte[Int(c)].isEmpty {
