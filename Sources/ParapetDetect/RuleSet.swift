@@ -6,7 +6,8 @@ import ParapetCore
 public struct RuleSet: Sendable {
     public let rules: [Rule]
     let automaton: AhoCorasick
-    /// Pattern -> the (rule, slot) uses. slot -1 = phrase; k >= 0 = slot k of near clause `clause`.
+    /// Pattern -> the (rule, slot) uses. For a phrase (clause -1) slot is the phrase's index in the rule; for a near
+    /// clause, slot k of clause `clause`. A phrase and its inflected forms (`RuleInflections`) share one use.
     let uses: [[Use]]
     let regexes: [[NSRegularExpressionBox]]
     /// The roles each rule applies to, computed once (the per-hit role check is on the hot path).
@@ -39,20 +40,25 @@ public struct RuleSet: Sendable {
         var patterns: [[UInt8]] = []
         var uses: [[Use]] = []
         func add(_ raw: String, _ use: Use) {
-            let norm = normalizer.fold(raw)
-            guard !norm.isEmpty else { return }
-            if let i = patternIndex[norm] {
-                if !uses[i].contains(use) { uses[i].append(use) }
-            } else {
-                patternIndex[norm] = patterns.count
-                patterns.append(Array(norm.utf8))
-                uses.append([use])
+            // "=phrase": this form only, no inflections
+            let exact = raw.hasPrefix("=")
+            let base = normalizer.fold(exact ? String(raw.dropFirst()) : raw)
+            guard !base.isEmpty else { return }
+            for norm in exact ? [base] : RuleInflections.variants(of: base) {
+                if let i = patternIndex[norm] {
+                    if !uses[i].contains(use) { uses[i].append(use) }
+                } else {
+                    patternIndex[norm] = patterns.count
+                    patterns.append(Array(norm.utf8))
+                    uses.append([use])
+                }
             }
         }
         var regexes: [[NSRegularExpressionBox]] = []
         var owners: [(rule: Int, clause: Int, slots: Int)] = []
         for (ri, r) in rules.enumerated() {
-            for ph in r.patterns.phrases ?? [] { add(ph, Use(rule: Int32(ri), clause: -1, slot: -1)) }
+            // a phrase's slot is its index in the rule, so that its inflected forms count as one for min_matches
+            for (pi, ph) in (r.patterns.phrases ?? []).enumerated() { add(ph, Use(rule: Int32(ri), clause: -1, slot: Int16(clamping: pi))) }
             for (ci, nr) in (r.patterns.near ?? []).enumerated() {
                 let cid = Int32(owners.count)
                 owners.append((rule: ri, clause: ci, slots: min(nr.words.count, 63)))
@@ -84,7 +90,7 @@ public struct RuleSet: Sendable {
         t.withUTF8 { automaton.scan($0, into: &hits) }
         var out: [Match] = []
         if !hits.isEmpty {
-            // phrase hits: rule -> (distinct patterns, first hit)
+            // phrase hits: rule -> (distinct phrases, first hit)
             var phraseHits: [Int: (Set<Int>, AhoCorasick.Hit)] = [:]
             // near clauses: first only a bitmask of the slots seen per clause (cheap, no allocation per hit);
             // the hits of a clause are gathered only when every slot was seen.
@@ -96,7 +102,7 @@ public struct RuleSet: Sendable {
                     if let role, !ruleRoles[ri].contains(role) { continue }
                     if u.cid < 0 {
                         var e = phraseHits[ri] ?? ([], h)
-                        e.0.insert(h.pattern)
+                        e.0.insert(Int(u.slot))
                         phraseHits[ri] = e
                     } else {
                         let c = Int(u.cid)

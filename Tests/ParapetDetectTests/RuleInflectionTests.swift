@@ -1,0 +1,61 @@
+import Testing
+@testable import ParapetDetect
+import ParapetCore
+
+@Suite struct RuleInflectionTests {
+    @Test func regularVerbAndPluralForms() {
+        #expect(Set(RuleInflections.variants(of: "break into")) == ["break into", "breaks into", "breaking into", "breaked into"])
+        #expect(RuleInflections.variants(of: "stab").contains("stabbing"))
+        #expect(RuleInflections.variants(of: "make a bomb").contains("making a bomb"))
+        #expect(RuleInflections.variants(of: "make a bomb").contains("make a bombs"))
+        #expect(RuleInflections.variants(of: "spy on").contains("spies on"))
+        #expect(RuleInflections.variants(of: "spy on").contains("spied on"))
+        #expect(RuleInflections.variants(of: "pipe bomb").contains("pipe bombs"))
+        // already inflected, too short or not a plain word: left alone
+        #expect(RuleInflections.variants(of: "stealing") == ["stealing"])
+        #expect(RuleInflections.variants(of: "do") == ["do"])
+        #expect(RuleInflections.variants(of: "step-by-step") == ["step-by-step"])
+    }
+
+    func set(_ rule: String) throws -> RuleSet {
+        try RuleSet(packs: [try RulePack.parse(yaml: """
+            pack: t
+            rules:
+            \(rule)
+            """)])
+    }
+
+    @Test func phrasesMatchTheirInflectionsUnlessMarkedExact() throws {
+        let s = try set("""
+              - id: t.theft
+                title: theft
+                type: harmful_content.illicit
+                confidence: 0.5
+                signal: harm.illicit
+                patterns:
+                  near:
+                    - words: [[how], [break into, =launder]]
+                      within: 6
+            """)
+        var hits: [AhoCorasick.Hit] = []
+        #expect(!s.match("how is someone breaking into cars on my street", role: .user, hits: &hits).isEmpty)
+        #expect(!s.match("how do they launder it", role: .user, hits: &hits).isEmpty)
+        #expect(s.match("how do banks detect money laundering", role: .user, hits: &hits).isEmpty)
+    }
+
+    @Test func inflectedFormsOfOnePhraseCountOnceForMinMatches() throws {
+        let s = try set("""
+              - id: t.two
+                title: two
+                type: jailbreak.direct
+                confidence: 0.5
+                signal: jailbreak
+                patterns:
+                  phrases: [pretend, unfiltered]
+                  min_matches: 2
+            """)
+        var hits: [AhoCorasick.Hit] = []
+        #expect(s.match("pretend you are pretending, he pretends", role: .user, hits: &hits).isEmpty)
+        #expect(!s.match("pretending to be unfiltered", role: .user, hits: &hits).isEmpty)
+    }
+}
