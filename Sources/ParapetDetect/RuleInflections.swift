@@ -2,9 +2,9 @@
 /// "break into" also matches "breaking into", "breaks into" and "broke into"'s regular cousins, and "pipe bomb"
 /// matches "pipe bombs". Only the first word (verb forms) and the last word (plural) change; irregular forms are not
 /// generated (write them as phrases). Over-generation is harmless: forms that are not words never occur in text.
-enum RuleInflections {
+public enum RuleInflections {
     /// The phrase and its inflected variants (the phrase first; no duplicates).
-    static func variants(of phrase: String) -> [String] {
+    public static func variants(of phrase: String) -> [String] {
         let words = phrase.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
         guard let first = words.first, let last = words.last else { return [phrase] }
         var out = [phrase]

@@ -1,3 +1,4 @@
+import ParapetDetect
 /// Conversation cues found in one turn's text.
 public struct CueSet: OptionSet, Sendable, Hashable {
     public let rawValue: UInt8
@@ -33,8 +34,10 @@ public struct CueMatcher: Sendable {
         var table = [[Phrase]](repeating: [], count: 256)
         func add(_ list: [String], _ c: CueSet) {
             for s in list {
-                let b = Array(s.lowercased().utf8)
-                if let f = b.first { table[Int(f)].append(Phrase(cue: c, bytes: b)) }
+                for v in RuleInflections.variants(of: s.lowercased()) {
+                    let b = Array(v.utf8)
+                    if let f = b.first { table[Int(f)].append(Phrase(cue: c, bytes: b)) }
+                }
             }
         }
         add(cues.backReference, .backReference)

@@ -75,9 +75,9 @@ def report(title, parts):
             for s, r in p[kind]["by_source"].items():
                 add(by_src.setdefault(s, {}), r)
         label = "all alerts" if kind == "all" else "jailbreak.multi_turn alerts only"
-        print(f"{label}: TPR {pct(overall['flagged_attack'], overall['attack'])} of {overall['attack']}, "
-              f"EARLY {pct(overall['early'], overall['with_attack_turn'])} of {overall['with_attack_turn']}, "
-              f"FPR {pct(overall['flagged_benign'], overall['benign'])} of {overall['benign']}\n")
+        print(f"{label}: TPR {pct(overall['flagged_attack'], overall['attack'])} ({overall['flagged_attack']} of {overall['attack']}), "
+              f"EARLY {pct(overall['early'], overall['with_attack_turn'])} ({overall['early']} of {overall['with_attack_turn']}), "
+              f"FPR {pct(overall['flagged_benign'], overall['benign'])} ({overall['flagged_benign']} of {overall['benign']})\n")
         print("| source | attack n | TPR | EARLY | benign n | FPR |\n|---|---:|---:|---:|---:|---:|")
         for s, r in sorted(by_src.items()):
             print(f"| {s} | {r['attack']} | {pct(r['flagged_attack'], r['attack'])} | "
