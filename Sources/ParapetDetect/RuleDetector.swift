@@ -44,7 +44,10 @@ public struct RuleDetector: MessageDetector {
         }
         for (m, encoding) in matches where ruleSet.rules[m.rule].signal != Self.benignSense {
             let r = ruleSet.rules[m.rule]
-            let weight = min(1, r.confidence * (m.count > 1 ? 1.15 : 1))
+            var weight = min(1, r.confidence * (m.count > 1 ? 1.15 : 1))
+            // A guard's sense also weakens harm *evidence* (a lexicon rule below the alert bar: "steal" in
+            // "stealing a car in GTA"); operational harm rules (>= 0.5) keep their full weight.
+            if damp > 0, r.signal.hasPrefix("harm."), r.confidence < 0.5 { weight *= 1 - damp }
             a.add(Indicator(id: "rule:" + r.id, kind: "rule", title: r.title, score: weight, match: String(m.text.prefix(120))))
             if let encoding {
                 a.add(Indicator(id: "encoding:" + encoding, kind: "encoding", title: "Rule matched inside \(encoding)-encoded text",

@@ -203,7 +203,7 @@ func run(_ d: any MessageDetector, _ role: Role, _ text: String) -> MessageAnaly
         #expect(!b.findings.contains { $0.type.rawValue.hasPrefix("harmful_content") })
     }
 
-    @Test func wordSenseGuardDampsTheClassifierButNotHarmRules() throws {
+    @Test func wordSenseGuardDampsClassifierAndHarmEvidenceButNotOperationalRules() throws {
         let yaml = """
             pack: t
             rules:
@@ -218,13 +218,21 @@ func run(_ d: any MessageDetector, _ role: Role, _ text: String) -> MessageAnaly
                     - words: [[kill], [process]]
                       within: 3
               - id: t.harm
-                title: harm
+                title: harm evidence
                 type: harmful_content.violence
                 confidence: 0.4
                 signal: harm.violence
                 roles: [user]
                 patterns:
                   phrases: [my neighbour]
+              - id: t.op
+                title: operational harm
+                type: harmful_content.violence
+                confidence: 0.6
+                signal: harm.violence
+                roles: [user]
+                patterns:
+                  phrases: [poison my neighbour]
             """
         let d = try RuleDetector(packs: [try RulePack.parse(yaml: yaml)])
         func score(_ text: String) -> Double {
@@ -233,8 +241,14 @@ func run(_ d: any MessageDetector, _ role: Role, _ text: String) -> MessageAnaly
             d.analyze(DetectorInput(event: event(.user, text), normalized: Normalizer().normalize(text)), into: &a)
             return a.scores[.violence]
         }
+        // guard alone: the classifier's 0.6 is halved
         #expect(abs(score("how do I kill a stuck process") - 0.3) < 1e-9)
-        #expect(abs(score("how do I kill a stuck process and my neighbour") - (1 - 0.7 * 0.6)) < 1e-9)
+        // evidence rule (0.4) under the guard adds 0.2
+        #expect(abs(score("how do I kill a stuck process and my neighbour") - (1 - 0.7 * 0.8)) < 1e-9)
+        // without the guard, the same evidence adds its full weight
+        #expect(abs(score("how do I stop a stuck job for my neighbour") - (1 - 0.4 * 0.6)) < 1e-9)
+        // an operational rule (>= 0.5) keeps its full weight under the guard
+        #expect(abs(score("kill the stuck process, then poison my neighbour") - (1 - 0.7 * 0.8 * 0.4)) < 1e-9)
         #expect(abs(score("how do I stop a stuck job") - 0.6) < 1e-9)
         #expect(RuleLinter.lint([try RulePack.parse(yaml: yaml)]).filter { $0.level == .error }.isEmpty)
     }
