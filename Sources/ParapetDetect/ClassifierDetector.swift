@@ -17,6 +17,10 @@ public struct ClassifierDetector: MessageDetector {
     }
 
     @inline(__always) static func sigmoid(_ x: Float) -> Double { Double(1 / (1 + exp(-x))) }
+    /// A single line is scored with this many logits against it: lines are short, so their scores spread wider
+    /// than those of the windows the threshold was calibrated on. Held out, 1.5 added no clean document (0 / 0.5 /
+    /// 1.0 added 5 / 4 / 2 of 514) and +65 of 1,628 injected ones.
+    static let lineOffset: Float = 1.5
 
     public func analyze(_ input: DetectorInput, into a: inout MessageAnalysis) {
         let role = input.role
@@ -40,13 +44,18 @@ public struct ClassifierDetector: MessageDetector {
         }
         score(n.text, nil)
         if role.isExternalContent {
-            // Windows of a long document: the indirect head reads each one; the strongest wins.
+            // Windows of a long document and its lines: the indirect head reads each one; the strongest wins.
             let ii = ModelHead.indirectInjection.index
             var t = n.text
             t.withUTF8 { b in
                 for r in WindowedText.ranges(b) {
                     model.logits(UnsafeBufferPointer(rebasing: b[r]), into: &out)
                     best[ii] = max(best[ii], Self.sigmoid(out[ii]))
+                }
+                // ... and each line: an instruction planted in a table row or a code comment is one line
+                for r in WindowedText.lineRanges(b) {
+                    model.logits(UnsafeBufferPointer(rebasing: b[r]), into: &out)
+                    best[ii] = max(best[ii], Self.sigmoid(out[ii] - Self.lineOffset))
                 }
             }
         }
@@ -108,3 +117,4 @@ public struct ClassifierDetector: MessageDetector {
         }
     }
 }
+

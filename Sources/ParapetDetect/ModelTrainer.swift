@@ -47,6 +47,8 @@ public struct ModelTrainer: Sendable {
     public var maxClassWeight: Double = 3
     /// Target share of benign calibration messages scoring >= 0.5, per head (nil: no calibration).
     public var targetFPR: [Float?] = [0.0005, 0.0003, 0.003, 0.002, nil, nil, nil, nil, nil]
+    /// Largest bias decrease calibration may apply, per head (nil: no limit).
+    public var maxStrictShift: [Float?] = [3, 3, nil, nil, nil, nil, nil, nil, nil]
     public var log: @Sendable (String) -> Void = { _ in }
     /// Static token embeddings for the dense part (nil: n-gram features only). Needs `tokenizer`.
     public var embeddings: TokenEmbeddingTable?
@@ -217,7 +219,9 @@ public struct ModelTrainer: Sendable {
             let idx = min(s.count - 1, Int((1 - Double(target)) * Double(s.count)))
             let q = s[idx]
             // Move the operating point to the target FPR, but never below the trained boundary by more than 1.5.
-            let shift = max(q, -1.5)
+            // ... and never stricter than `maxStrictShift`: at 0.05 % of a few thousand messages the quantile is
+            // set by two or three outliers, and one shuffle put the jailbreak head 13 logits above another.
+            let shift = min(max(q, -1.5), maxStrictShift[h] ?? .infinity)
             header.bias[h] -= shift
             log("calibration \(ModelHead.allCases[h].rawValue): \(s.count) benign, logit quantile \(String(format: "%.3f", q)), bias shift \(String(format: "%.3f", -shift))")
             header.info["calibration_\(ModelHead.allCases[h].rawValue)"] = "fpr=\(target) shift=\(String(format: "%.3f", -shift))"

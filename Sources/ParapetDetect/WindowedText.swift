@@ -30,4 +30,18 @@ public enum WindowedText {
         var t = text
         return t.withUTF8 { b in ranges(b).map { String(decoding: UnsafeBufferPointer(rebasing: b[$0]), as: UTF8.self) } }
     }
+
+    /// Byte ranges of the lines worth scoring on their own (40 to 600 bytes), when the text has more than one:
+    /// the unit of a table row, a code comment or an e-mail sentence, where a planted instruction is not diluted.
+    public static func lineRanges(_ b: UnsafeBufferPointer<UInt8>) -> [Range<Int>] {
+        var out: [Range<Int>] = []
+        var start = 0
+        var count = 0
+        for i in 0...b.count where i == b.count || b[i] == 0x0A {
+            count += 1
+            if i - start >= 40 && i - start <= 600 { out.append(start..<i) }
+            start = i + 1
+        }
+        return count > 1 ? out : []
+    }
 }
