@@ -318,14 +318,26 @@ public struct Normalizer: Sendable {
 
     /// RFC 4648 base32 (A-Z, 2-7, '=' padding).
     static func base32Decode(_ run: ArraySlice<UInt8>) -> [UInt8]? {
+        decodeBits(run, bitsPerSymbol: 5) { c in
+            switch c {
+            case 0x41...0x5A: UInt32(c - 0x41)
+            case 0x32...0x37: UInt32(c - 0x32 + 26)
+            default: nil
+            }
+        }
+    }
+
+    /// Symbols of `bitsPerSymbol` bits each, packed into bytes ('=' padding skipped); nil on a foreign symbol.
+    @inline(__always)
+    static func decodeBits(_ run: ArraySlice<UInt8>, bitsPerSymbol: Int, _ value: (UInt8) -> UInt32?) -> [UInt8]? {
         var out = [UInt8]()
-        out.reserveCapacity(run.count * 5 / 8)
+        out.reserveCapacity(run.count * bitsPerSymbol / 8)
         var acc: UInt32 = 0
         var bits = 0
         for c in run where c != 0x3D {
-            let v = c >= 0x41 ? UInt32(c - 0x41) : UInt32(c - 0x32 + 26)
-            acc = (acc << 5) | v
-            bits += 5
+            guard let v = value(c) else { return nil }
+            acc = (acc << UInt32(bitsPerSymbol)) | v
+            bits += bitsPerSymbol
             if bits >= 8 {
                 bits -= 8
                 out.append(UInt8(truncatingIfNeeded: acc >> UInt32(bits)))
@@ -351,30 +363,16 @@ public struct Normalizer: Sendable {
     }
 
     static func base64Decode(_ run: ArraySlice<UInt8>) -> [UInt8]? {
-        var out = [UInt8]()
-        out.reserveCapacity(run.count * 3 / 4)
-        var acc: UInt32 = 0
-        var bits = 0
-        for c in run {
-            let v: UInt32
+        decodeBits(run, bitsPerSymbol: 6) { c in
             switch c {
-            case 0x41...0x5A: v = UInt32(c - 0x41)
-            case 0x61...0x7A: v = UInt32(c - 0x61 + 26)
-            case 0x30...0x39: v = UInt32(c - 0x30 + 52)
-            case 0x2B, 0x2D: v = 62
-            case 0x2F, 0x5F: v = 63
-            case 0x3D: continue
-            default: return nil
-            }
-            acc = (acc << 6) | v
-            bits += 6
-            if bits >= 8 {
-                bits -= 8
-                out.append(UInt8(truncatingIfNeeded: acc >> UInt32(bits)))
-                acc &= (1 << UInt32(bits)) - 1
+            case 0x41...0x5A: UInt32(c - 0x41)
+            case 0x61...0x7A: UInt32(c - 0x61 + 26)
+            case 0x30...0x39: UInt32(c - 0x30 + 52)
+            case 0x2B, 0x2D: 62
+            case 0x2F, 0x5F: 63
+            default: nil
             }
         }
-        return out
     }
 
     /// Decodes %XX escapes when there are at least 4 of them and they make up much of a run.
