@@ -112,6 +112,9 @@ public struct AhoCorasick: Sendable {
         (b == 0x0A || b == 0x09 || b == 0x0D || b == 0x0B || b == 0x0C) ? 0x20 : b
     }
 
+    /// Lead byte of a 3-byte UTF-8 character in U+3000-U+9FFF (CJK punctuation, kana, CJK ideographs).
+    @inline(__always) static func isCJKLead(_ b: UInt8) -> Bool { b >= 0xE3 && b <= 0xE9 }
+
     @inline(__always) static func isWordByte(_ b: UInt8) -> Bool {
         (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || b >= 0x80 || b == 0x5F
     }
@@ -144,14 +147,18 @@ public struct AhoCorasick: Sendable {
                             let o0 = Int(os[s]), o1 = Int(os[s + 1])
                             if o0 < o1 {
                                 let after: UInt8 = i + 1 < n ? text[i + 1] : 0x20
-                                if !Self.isWordByte(after) || !Self.isWordByte(b) {
+                                // Chinese and Japanese are written without spaces: next to such a character (inside
+                                // or outside the match) a match needs no word boundary on that side.
+                                let endsCJK = (i >= 2 && Self.isCJKLead(text[i - 2]) && b >= 0x80 && b < 0xC0) || Self.isCJKLead(after)
+                                if !Self.isWordByte(after) || !Self.isWordByte(b) || endsCJK {
                                     for j in o0..<o1 {
                                         let p = Int(outs[j])
                                         let start = i + 1 - patternLengths[p]
                                         guard start >= 0 else { continue }
                                         let before: UInt8 = start > 0 ? text[start - 1] : 0x20
-                                        if Self.isWordByte(before) && Self.isWordByte(text[start]) { continue }
-                                        if !Self.isWordByte(after) || !Self.isWordByte(b) {
+                                        let afterCJK = start >= 3 && Self.isCJKLead(text[start - 3]) && before >= 0x80 && before < 0xC0
+                                        if Self.isWordByte(before) && Self.isWordByte(text[start]) && !Self.isCJKLead(text[start]) && !afterCJK { continue }
+                                        if !Self.isWordByte(after) || !Self.isWordByte(b) || endsCJK {
                                             hits.append(Hit(pattern: p, start: start, end: i + 1, token: token))
                                             if hits.count >= limit { return }
                                         }
