@@ -1,9 +1,9 @@
 /// Decoders for the text transforms that jailbreak tooling applies to a request (PyRIT's and garak's converters):
 /// Caesar shifts (ROT13 included) and Atbash, reversed text, Morse code, 8-bit binary and Braille.
 ///
-/// One pass over the bytes splits the text into segments (at newlines, quotes, colons and sentence ends) and keeps a
-/// letter histogram and a few counters per segment, so that an English preamble ("Reply in ROT13: ...") does not
-/// hide the encoded part. Only segments whose statistics say "not English, but could be" are decoded, and a decoded
+/// One pass over the bytes splits the text into segments (at newlines, quotes, colons and sentence ends) and counts,
+/// per segment, its letters, how many of them are e/t/a/o/i/n/s/h, Morse marks, binary digits and backwards-written
+/// common words, so that an English preamble ("Reply in ROT13: ...") does not hide the encoded part. Only segments whose statistics say "not English, but could be" are decoded, and a decoded
 /// segment is kept only when it reads as English (common-word share) or as printable text. Ordinary messages pay
 /// for the pass only (no allocation, no decoding).
 extension Normalizer {
