@@ -85,10 +85,12 @@ public struct Rule: Sendable, Hashable, Codable {
         public var regex: [String]?
         /// How many distinct phrases must match (default 1).
         public var minMatches: Int?
+        /// The rule matches only texts of at most this many words (short questions: "what is X?").
+        public var maxWords: Int?
 
         enum CodingKeys: String, CodingKey {
             case phrases, near, regex
-            case minMatches = "min_matches"
+            case minMatches = "min_matches", maxWords = "max_words"
         }
     }
 

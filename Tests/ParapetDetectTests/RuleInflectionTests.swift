@@ -58,4 +58,20 @@ import ParapetCore
         #expect(s.match("pretend you are pretending, he pretends", role: .user, hits: &hits).isEmpty)
         #expect(!s.match("pretending to be unfiltered", role: .user, hits: &hits).isEmpty)
     }
+
+    @Test func maxWordsLimitsARuleToShortTexts() throws {
+        let s = try set("""
+              - id: t.short
+                title: short question
+                type: harmful_content.violence
+                confidence: 0.5
+                signal: benign_sense
+                patterns:
+                  phrases: [what does]
+                  max_words: 5
+            """)
+        var hits: [AhoCorasick.Hit] = []
+        #expect(!s.match("what does arson mean?", role: .user, hits: &hits).isEmpty)
+        #expect(s.match("what does it take to burn a house down without a trace", role: .user, hits: &hits).isEmpty)
+    }
 }
