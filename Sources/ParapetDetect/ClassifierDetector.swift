@@ -11,12 +11,26 @@ public struct ClassifierDetector: MessageDetector {
     public var indicatorFloor: Double = 0.3
     /// Harm scores of assistant text are multiplied by this (the model is trained mostly on requests).
     public var responseHarmFactor: Double = 0.9
+    /// User messages of fewer words than this have their harm scores multiplied by `shortTextHarmFactor`. Held out
+    /// (fewer than 5 words, halved): benign chats -10, benign prompts -9, harmful prompts -23 of 5,090; fewer than
+    /// 6 words lost 93 harmful prompts.
+    public var shortTextWords = 5
+    public var shortTextHarmFactor = 0.5
 
     public init(model: HashedLinearModel) {
         self.model = model
     }
 
     @inline(__always) static func sigmoid(_ x: Float) -> Double { Double(1 / (1 + exp(-x))) }
+    static func wordCount(_ t: String) -> Int {
+        var n = 0, inWord = false
+        for b in t.utf8 {
+            let w = b != 0x20 && b != 0x0A
+            if w && !inWord { n += 1 }
+            inWord = w
+        }
+        return n
+    }
     /// A single line is scored with this many logits against it: lines are short, so their scores spread wider
     /// than those of the windows the threshold was calibrated on. Held out, 1.5 added no clean document (0 / 0.5 /
     /// 1.0 added 5 / 4 / 2 of 514) and +65 of 1,628 injected ones.
@@ -68,7 +82,10 @@ public struct ClassifierDetector: MessageDetector {
         case .user:
             s.jailbreak = max(s.jailbreak, jb)
             s.promptInjection = max(s.promptInjection, pi)
-            setHarm(harm, best, &s, factor: 1)
+            // Too short for the n-gram model to judge alone: its few features carry large weights ("i", "why?",
+            // "I know" scored as illicit on held-out chats). Harm rules and the conversation detectors still apply.
+            let short = Self.wordCount(n.text) < shortTextWords
+            setHarm(harm, best, &s, factor: short ? shortTextHarmFactor : 1)
         case .document, .tool:
             // An instruction aimed at the assistant inside data: the indirect head, helped by the direct one.
             s.indirectInjection = max(s.indirectInjection, max(ii, pi * 0.8))

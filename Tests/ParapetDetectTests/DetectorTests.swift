@@ -128,6 +128,39 @@ func run(_ d: any MessageDetector, _ role: Role, _ text: String) -> MessageAnaly
         #expect(abs(free.header.bias[j] - capped.header.bias[j] - 3) < 1e-4)
     }
 
+    /// A user message of fewer than `shortTextWords` words has its classifier harm score halved; longer ones keep it.
+    @Test func shortMessagesHaveTheirClassifierHarmHalved() throws {
+        let n = Normalizer()
+        let k = ModelHead.allCases.count
+        var examples: [TrainingExample] = []
+        for i in 0..<30 {
+            var pos = [Float](repeating: -1, count: k), neg = pos
+            pos[ModelHead.harmful.index] = 1
+            neg[ModelHead.harmful.index] = 0
+            examples.append(TrainingExample(text: n.normalize("steal it now \(i)").text, labels: pos))
+            examples.append(TrainingExample(text: n.normalize("please steal the car from the shop tonight \(i)").text, labels: pos))
+            examples.append(TrainingExample(text: n.normalize("thanks a lot \(i)").text, labels: neg))
+            examples.append(TrainingExample(text: n.normalize("please summarise the meeting notes from the team today \(i)").text, labels: neg))
+        }
+        var t = ModelTrainer()
+        t.bits = 12
+        t.epochs = 4
+        t.targetFPR = Array(repeating: nil, count: k)
+        let model = t.train(examples)
+        let detector = ClassifierDetector(model: model)
+        func harm(_ text: String) -> (scored: Double, raw: Double) {
+            var a = MessageAnalysis()
+            detector.analyze(DetectorInput(event: event(.user, text), normalized: n.normalize(text)), into: &a)
+            let raw = Double(model.probabilities(n.normalize(text).text)[ModelHead.harmful.index])
+            return (HarmCategory.allCases.map { a.scores[$0] }.max()!, raw)
+        }
+        let short = harm("steal it now")
+        let long = harm("please steal the car from the shop tonight")
+        #expect(short.raw > 0.6 && long.raw > 0.6)
+        #expect(abs(short.scored - short.raw * 0.5) < 1e-3)
+        #expect(abs(long.scored - long.raw) < 1e-3)
+    }
+
     @Test func serialisationRoundTrips() throws {
         var t = ModelTrainer()
         t.bits = 12
