@@ -22,11 +22,15 @@ public struct ClassifierDetector: MessageDetector {
     }
 
     @inline(__always) static func sigmoid(_ x: Float) -> Double { Double(1 / (1 + exp(-x))) }
-    static func wordCount(_ t: String) -> Int {
+    /// Words in `t`, counting no further than `limit` (only "fewer than N" is asked).
+    static func wordCount(_ t: String, limit: Int = .max) -> Int {
         var n = 0, inWord = false
         for b in t.utf8 {
             let w = b != 0x20 && b != 0x0A
-            if w && !inWord { n += 1 }
+            if w && !inWord {
+                n += 1
+                if n >= limit { return n }
+            }
             inWord = w
         }
         return n
@@ -84,7 +88,7 @@ public struct ClassifierDetector: MessageDetector {
             s.promptInjection = max(s.promptInjection, pi)
             // Too short for the n-gram model to judge alone: its few features carry large weights ("i", "why?",
             // "I know" scored as illicit on held-out chats). Harm rules and the conversation detectors still apply.
-            let short = Self.wordCount(n.text) < shortTextWords
+            let short = Self.wordCount(n.text, limit: shortTextWords) < shortTextWords
             setHarm(harm, best, &s, factor: short ? shortTextHarmFactor : 1)
         case .document, .tool:
             // An instruction aimed at the assistant inside data: the indirect head, helped by the direct one.
