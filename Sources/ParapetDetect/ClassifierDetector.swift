@@ -22,19 +22,6 @@ public struct ClassifierDetector: MessageDetector {
     }
 
     @inline(__always) static func sigmoid(_ x: Float) -> Double { Double(1 / (1 + exp(-x))) }
-    /// Words in `t`, counting no further than `limit` (only "fewer than N" is asked).
-    static func wordCount(_ t: String, limit: Int = .max) -> Int {
-        var n = 0, inWord = false
-        for b in t.utf8 {
-            let w = b != 0x20 && b != 0x0A
-            if w && !inWord {
-                n += 1
-                if n >= limit { return n }
-            }
-            inWord = w
-        }
-        return n
-    }
     /// A single line is scored with this many logits against it: lines are short, so their scores spread wider
     /// than those of the windows the threshold was calibrated on. Held out, 1.5 added no clean document (0 / 0.5 /
     /// 1.0 added 5 / 4 / 2 of 514) and +65 of 1,628 injected ones.
@@ -88,7 +75,7 @@ public struct ClassifierDetector: MessageDetector {
             s.promptInjection = max(s.promptInjection, pi)
             // Too short for the n-gram model to judge alone: its few features carry large weights ("i", "why?",
             // "I know" scored as illicit on held-out chats). Harm rules and the conversation detectors still apply.
-            let short = Self.wordCount(n.text, limit: shortTextWords) < shortTextWords
+            let short = Normalizer.wordCount(n.text, limit: shortTextWords) < shortTextWords
             setHarm(harm, best, &s, factor: short ? shortTextHarmFactor : 1)
         case .document, .tool:
             // An instruction aimed at the assistant inside data: the indirect head, helped by the direct one.

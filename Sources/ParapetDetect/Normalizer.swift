@@ -104,6 +104,21 @@ public struct Normalizer: Sendable {
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// Words (runs of non-space bytes) in normalised text, counting no further than `limit` ("fewer than N?" needs
+    /// no full pass). Used by the short-message rule of the classifier and by rules with `max_words`.
+    static func wordCount(_ t: String, limit: Int = .max) -> Int {
+        var n = 0, inWord = false
+        for b in t.utf8 {
+            let w = b != 0x20 && b != 0x0A
+            if w && !inWord {
+                n += 1
+                if n >= limit { return n }
+            }
+            inWord = w
+        }
+        return n
+    }
+
     @inline(__always) static func isLetter(_ b: UInt8) -> Bool { (b >= 0x61 && b <= 0x7A) }
     @inline(__always) static func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
     @inline(__always) static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0A || b == 0x09 || b == 0x0D || b == 0x0B || b == 0x0C }

@@ -155,7 +155,8 @@ public struct RuleSet: Sendable {
         }
         // length-limited rules (`max_words`): the text's word count, computed only when one of them matched
         if out.contains(where: { rules[$0.rule].patterns.maxWords != nil }) {
-            let words = text.split(whereSeparator: { $0 == " " || $0 == "\n" }).count
+            let limit = out.compactMap { rules[$0.rule].patterns.maxWords }.max()! + 1
+            let words = Normalizer.wordCount(text, limit: limit)
             out.removeAll { rules[$0.rule].patterns.maxWords.map { words > $0 } ?? false }
         }
         return out.sorted { $0.rule < $1.rule }
