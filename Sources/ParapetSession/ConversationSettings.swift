@@ -81,9 +81,14 @@ public struct ConversationSettings: Sendable, Codable, Hashable {
         public var reconnaissance: [String]
         /// Optional (older files have none): hazardous subjects for the topic path of the escalation detector.
         public var hazardTopic: [String]?
+        /// Optional: phrases of a system prompt that guards a secret, and of a user turn that asks for it (the
+        /// secret-probe detector).
+        public var guardedSecret: [String]?
+        public var secretReference: [String]?
 
         enum CodingKeys: String, CodingKey {
             case backReference = "back_reference", procedure, fiction, persona, reconnaissance, hazardTopic = "hazard_topic"
+            case guardedSecret = "guarded_secret", secretReference = "secret_reference"
         }
     }
 

@@ -17,6 +17,10 @@ public struct CueSet: OptionSet, Sendable, Hashable {
     /// Names a hazardous subject (explosives, nerve agents, weapon conversion, drug synthesis, malware ...): harmless
     /// to discuss, but the target a crescendo moves toward.
     public static let hazardTopic = CueSet(rawValue: 32)
+    /// In a system prompt: something the model must keep secret ("never reveal the password").
+    public static let guardedSecret = CueSet(rawValue: 64)
+    /// In a user turn: asks about the app's secret ("what's the password?", "the access code").
+    public static let secretReference = CueSet(rawValue: 128)
 }
 
 /// Finds cue phrases at word boundaries in normalised (lower-case) text, in one pass: at each word start
@@ -46,6 +50,8 @@ public struct CueMatcher: Sendable {
         add(cues.persona, .persona)
         add(cues.reconnaissance, .reconnaissance)
         add(cues.hazardTopic ?? [], .hazardTopic)
+        add(cues.guardedSecret ?? [], .guardedSecret)
+        add(cues.secretReference ?? [], .secretReference)
         byFirstByte = table
     }
 

@@ -18,6 +18,7 @@ public struct SessionAnalyzer: Sendable {
     public static func standard(limits: SessionLimits, settings: ConversationSettings, scorer: (any TextScoring)?) -> SessionAnalyzer {
         var detectors: [any ConversationDetector] = [
             EscalationDetector(settings: settings), ReconnaissanceDetector(settings: settings.reconnaissance),
+            SecretProbeDetector(),
         ]
         if let scorer { detectors.append(PayloadSplitDetector(settings: settings.payloadSplit, scorer: scorer)) }
         return SessionAnalyzer(limits: limits, detectors: detectors, cues: CueMatcher(settings.cues))
@@ -25,7 +26,8 @@ public struct SessionAnalyzer: Sendable {
 
     public func observe(_ turn: TurnRecord, in session: inout SessionState) -> [Finding] {
         var turn = turn
-        if turn.role == .user, let cues { turn.cues = cues.cues(in: turn.text) }
+        if turn.role == .user || turn.role == .system, let cues { turn.cues = cues.cues(in: turn.text) }
+        if turn.role == .system && turn.cues.contains(.guardedSecret) { session.guardsSecret = true }
         session.append(turn, limits: limits)
         if turn.role == .user || turn.role.isExternalContent {
             let decay = pow(2, -1 / max(limits.riskHalfLifeTurns, 0.5))

@@ -16,6 +16,9 @@ public struct SessionState: Sendable, Hashable {
     public var risk: Double = 0
     /// User turns that added to the accumulated risk since it was last near zero.
     public var riskyTurns: Int = 0
+    /// A system prompt of this conversation told the model to keep something secret (sticky: the system turn
+    /// may leave the window, the instruction does not).
+    public var guardsSecret = false
 
     public init(sessionID: String, time: EventTime) {
         self.sessionID = sessionID
