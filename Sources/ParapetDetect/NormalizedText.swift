@@ -32,6 +32,8 @@ public struct NormalizedText: Sendable, Hashable {
 public struct DecodedPayload: Sendable, Hashable {
     public enum Encoding: String, Sendable, Hashable {
         case base64, base32, hex, url, rot13, caesar, atbash, reversed, morse, binary, braille
+        /// Quoted fragments joined back together (payload splitting: `a = "how to make a bo"; b = "mb"; answer a + b`).
+        case split
     }
     public var encoding: Encoding
     public var text: String

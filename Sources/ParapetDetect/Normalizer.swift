@@ -259,6 +259,7 @@ public struct Normalizer: Sendable {
         scanRuns(bytes, found: &found)
         if let u = Self.urlDecodeIfDense(bytes) { found.append((.url, u)) }
         Self.cipherCandidates(bytes, into: &found, limit: maxPayloads)
+        if depth == 1 { Self.splitPayloadCandidates(bytes, into: &found, limit: maxPayloads) }
         for (enc, decoded) in found {
             guard out.count < maxPayloads else { return }
             let s = String(decoding: decoded, as: UTF8.self)
