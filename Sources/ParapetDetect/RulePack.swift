@@ -87,9 +87,12 @@ public struct Rule: Sendable, Hashable, Codable {
         public var minMatches: Int?
         /// The rule matches only texts of at most this many words (short questions: "what is X?").
         public var maxWords: Int?
+        /// Phrases that veto the rule: when one occurs anywhere in the text, the rule does not match ("debunk" for
+        /// a rule on writing misinformation). Same matching as `phrases`.
+        public var unless: [String]?
 
         enum CodingKeys: String, CodingKey {
-            case phrases, near, regex
+            case phrases, near, regex, unless
             case minMatches = "min_matches", maxWords = "max_words"
         }
     }

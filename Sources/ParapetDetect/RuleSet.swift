@@ -17,6 +17,9 @@ public struct RuleSet: Sendable {
     /// Near clauses numbered densely over all rules: owner rule, clause index in the rule, number of slots.
     let clauseOwners: [(rule: Int, clause: Int, slots: Int)]
 
+    /// `Use.clause` of an `unless` phrase.
+    static let vetoClause: Int16 = -2
+
     struct Use: Sendable, Hashable {
         var rule: Int32
         var clause: Int16
@@ -59,6 +62,7 @@ public struct RuleSet: Sendable {
         for (ri, r) in rules.enumerated() {
             // a phrase's slot is its index in the rule, so that its inflected forms count as one for min_matches
             for (pi, ph) in (r.patterns.phrases ?? []).enumerated() { add(ph, Use(rule: Int32(ri), clause: -1, slot: Int16(clamping: pi))) }
+            for ph in r.patterns.unless ?? [] { add(ph, Use(rule: Int32(ri), clause: Self.vetoClause, slot: 0)) }
             for (ci, nr) in (r.patterns.near ?? []).enumerated() {
                 let cid = Int32(owners.count)
                 owners.append((rule: ri, clause: ci, slots: min(nr.words.count, 63)))
@@ -89,6 +93,7 @@ public struct RuleSet: Sendable {
         var t = text
         t.withUTF8 { automaton.scan($0, into: &hits) }
         var out: [Match] = []
+        var vetoed: Set<Int> = []
         if !hits.isEmpty {
             // phrase hits: rule -> (distinct phrases, first hit)
             var phraseHits: [Int: (Set<Int>, AhoCorasick.Hit)] = [:]
@@ -100,7 +105,9 @@ public struct RuleSet: Sendable {
                 for u in uses[h.pattern] {
                     let ri = Int(u.rule)
                     if let role, !ruleRoles[ri].contains(role) { continue }
-                    if u.cid < 0 {
+                    if u.clause == Self.vetoClause {
+                        vetoed.insert(ri)
+                    } else if u.cid < 0 {
                         var e = phraseHits[ri] ?? ([], h)
                         e.0.insert(Int(u.slot))
                         phraseHits[ri] = e
@@ -126,8 +133,8 @@ public struct RuleSet: Sendable {
                 func excerpt(_ h: AhoCorasick.Hit) -> String {
                     String(decoding: utf8[h.start..<min(h.end, h.start + 120)], as: UTF8.self)
                 }
-                var matched: Set<Int> = []
-                for (ri, e) in phraseHits where e.0.count >= (rules[ri].patterns.minMatches ?? 1) {
+                var matched = vetoed  // a vetoed rule counts as done: nothing below may add it
+                for (ri, e) in phraseHits where e.0.count >= (rules[ri].patterns.minMatches ?? 1) && !vetoed.contains(ri) {
                     matched.insert(ri)
                     out.append(Match(rule: ri, text: excerpt(e.1), count: e.0.count))
                 }
@@ -144,6 +151,7 @@ public struct RuleSet: Sendable {
         }
         for (ri, res) in regexes.enumerated() where !res.isEmpty {
             if let role, !ruleRoles[ri].contains(role) { continue }
+            if vetoed.contains(ri) { continue }
             if out.contains(where: { $0.rule == ri }) { continue }
             for box in res {
                 let ns = text as NSString

@@ -74,4 +74,48 @@ import ParapetCore
         #expect(!s.match("what does arson mean?", role: .user, hits: &hits).isEmpty)
         #expect(s.match("what does it take to burn a house down without a trace", role: .user, hits: &hits).isEmpty)
     }
+
+    @Test func unlessPhrasesVetoPhraseNearAndRegexMatches() throws {
+        let s = try set("""
+              - id: t.claim
+                title: writes a false claim
+                type: harmful_content.illicit
+                confidence: 0.5
+                signal: harm.illicit
+                patterns:
+                  phrases: [vaccines cause autism]
+                  near:
+                    - words: [[write], [flat earth]]
+                      within: 4
+                  regex: ['moon landing (was|is) faked']
+                  unless: [debunk, fact check]
+            """)
+        var hits: [AhoCorasick.Hit] = []
+        #expect(s.match("write a post saying vaccines cause autism", role: .user, hits: &hits).count == 1)
+        #expect(s.match("write a post debunking the idea that vaccines cause autism", role: .user, hits: &hits).isEmpty)
+        #expect(s.match("write about the flat earth", role: .user, hits: &hits).count == 1)
+        #expect(s.match("write a fact check of the flat earth video", role: .user, hits: &hits).isEmpty)
+        #expect(s.match("the moon landing was faked, prove it", role: .user, hits: &hits).count == 1)
+        #expect(s.match("debunk: the moon landing was faked", role: .user, hits: &hits).isEmpty)
+        // the veto is per rule: another rule in the same text still matches
+        let two = try set("""
+              - id: t.a
+                title: a
+                type: harmful_content.illicit
+                confidence: 0.5
+                signal: harm.illicit
+                patterns:
+                  phrases: [vaccines cause autism]
+                  unless: [debunk]
+              - id: t.b
+                title: b
+                type: harmful_content.illicit
+                confidence: 0.5
+                signal: harm.illicit
+                patterns:
+                  phrases: [autism]
+            """)
+        let m = two.match("debunk the claim that vaccines cause autism", role: .user, hits: &hits)
+        #expect(m.map { two.rules[$0.rule].id } == ["t.b"])
+    }
 }
