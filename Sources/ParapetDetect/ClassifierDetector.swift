@@ -65,8 +65,8 @@ public struct ClassifierDetector: MessageDetector {
             }
         }
         if let s = n.smuggledText, s.utf8.count >= 8 { score(s, "tag_characters") }
-        // joined fragments not for answers: they quote a lot, and a split payload is aimed at the model
-        for p in n.decodedPayloads where p.text.utf8.count >= 12 && (p.encoding != .split || role != .assistant) { score(p.text, p.encoding.rawValue) }
+        // joined fragments for prompts only: answers and documents (code above all) quote a lot for other reasons
+        for p in n.decodedPayloads where p.text.utf8.count >= 12 && (p.encoding != .split || role == .user) { score(p.text, p.encoding.rawValue) }
         let jb = best[ModelHead.jailbreak.index], pi = best[ModelHead.promptInjection.index]
         let ii = best[ModelHead.indirectInjection.index], harm = best[ModelHead.harmful.index]
         var s = a.scores
