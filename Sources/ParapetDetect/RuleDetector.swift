@@ -33,10 +33,11 @@ public struct RuleDetector: MessageDetector {
         }
         // Word-sense guards first (`benign_sense`, plain text only): a computing / cooking / sports / photography
         // sense of a violent word damps the classifier's harm scores, before any harm rule adds its own weight.
-        var damp = 0.0
+        var damp = 0.0, dampOperational = 0.0
         for (m, encoding) in matches where encoding == nil && ruleSet.rules[m.rule].signal == Self.benignSense {
             let r = ruleSet.rules[m.rule]
             damp = max(damp, min(Self.maxGuard, r.confidence))
+            if r.dampsOperational { dampOperational = max(dampOperational, min(Self.maxGuard, r.confidence)) }
             a.add(Indicator(id: "rule:" + r.id, kind: "guard", title: r.title, score: r.confidence, match: String(m.text.prefix(120))))
         }
         if damp > 0 {
@@ -46,8 +47,10 @@ public struct RuleDetector: MessageDetector {
             let r = ruleSet.rules[m.rule]
             var weight = min(1, r.confidence * (m.count > 1 ? 1.15 : 1))
             // A guard's sense also weakens harm *evidence* (a lexicon rule below the alert bar: "steal" in
-            // "stealing a car in GTA"); operational harm rules (>= 0.5) keep their full weight.
-            if damp > 0, r.signal.hasPrefix("harm."), r.confidence < 0.5 { weight *= 1 - damp }
+            // "stealing a car in GTA"); operational harm rules (>= 0.5) keep their full weight, except under the
+            // strong senses (games, figures of speech, computing, cooking: `damps_operational`). A story or film
+            // frame never damps them: that is the jailbreak's own disguise.
+            if r.signal.hasPrefix("harm.") { weight *= 1 - (r.confidence < 0.5 ? damp : dampOperational) }
             a.add(Indicator(id: "rule:" + r.id, kind: "rule", title: r.title, score: weight, match: String(m.text.prefix(120))))
             if let encoding {
                 a.add(Indicator(id: "encoding:" + encoding, kind: "encoding", title: "Rule matched inside \(encoding)-encoded text",

@@ -68,6 +68,9 @@ public struct Rule: Sendable, Hashable, Codable {
     public var signal: String
     /// Raise a finding on a match alone (only for precise rules); otherwise the rule only adds evidence and score.
     public var alert: Bool = false
+    /// Word-sense guards only: the sense is strong enough to damp operational harm rules too ("make a bomb in
+    /// Minecraft", "hack a pumpkin"), not only the classifier and evidence rules.
+    public var dampsOperational: Bool = false
     /// Roles the rule applies to (default: user, document, tool).
     public var roles: [Role]?
     public var mitreAtlas: [String]?
@@ -109,7 +112,7 @@ public struct Rule: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case id, title, type, subtype, category, severity, confidence, signal, alert, roles, remediation, patterns, examples
-        case mitreAtlas = "mitre_atlas", owasp
+        case mitreAtlas = "mitre_atlas", owasp, dampsOperational = "damps_operational"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -123,6 +126,7 @@ public struct Rule: Sendable, Hashable, Codable {
         confidence = try c.decode(Double.self, forKey: .confidence)
         signal = try c.decode(String.self, forKey: .signal)
         alert = try c.decodeIfPresent(Bool.self, forKey: .alert) ?? false
+        dampsOperational = try c.decodeIfPresent(Bool.self, forKey: .dampsOperational) ?? false
         roles = try c.decodeIfPresent([Role].self, forKey: .roles)
         mitreAtlas = try c.decodeIfPresent([String].self, forKey: .mitreAtlas)
         owasp = try c.decodeIfPresent([String].self, forKey: .owasp)
