@@ -148,6 +148,8 @@ def main():
             print()
         if args.mode in ("heldout", "both"):
             parts = []
+            if args.keep_models:
+                os.makedirs(args.keep_models, exist_ok=True)  # `parapet train --output` does not create folders
             for fold in (0, 1):
                 # held-out labels of this fold
                 held = os.path.join(tmp, f"fold{fold}.jsonl.gz")
