@@ -6,12 +6,17 @@ import ParapetCore
 public struct RuleSet: Sendable {
     public let rules: [Rule]
     let automaton: AhoCorasick
-    /// Pattern -> the (rule, slot) uses. For a phrase (clause -1) slot is the phrase's index in the rule; for a near
-    /// clause, slot k of clause `clause`. A phrase and its inflected forms (`RuleInflections`) share one use.
-    let uses: [[Use]]
+    /// Pattern -> the (rule, slot) uses, flattened: the uses of pattern p are `useList[useStart[p]..<useStart[p + 1]]`
+    /// (one contiguous array: no retain / release of an inner array per hit). For a phrase (clause -1) slot is the
+    /// phrase's index in the rule; for a near clause, slot k of clause `clause`. A phrase and its inflected forms
+    /// (`RuleInflections`) share one use.
+    let useList: [Use]
+    let useStart: [Int32]
     let regexes: [[NSRegularExpressionBox]]
-    /// The roles each rule applies to, computed once (the per-hit role check is on the hot path).
-    let ruleRoles: [[Role]]
+    /// The rules that have regexes (most have none; the loop over them runs on every message).
+    let regexRules: [Int]
+    /// The roles each rule applies to, as a bit set over `Role` (the per-hit role check is on the hot path).
+    let ruleRoleBits: [UInt8]
     let normalizer: Normalizer
 
     /// Near clauses numbered densely over all rules: owner rule, clause index in the rule, number of slots.
@@ -80,11 +85,26 @@ public struct RuleSet: Sendable {
             regexes.append(res)
         }
         self.rules = rules
-        self.ruleRoles = rules.map(\.appliesTo)
+        self.ruleRoleBits = rules.map { $0.appliesTo.reduce(0) { $0 | Self.bit($1) } }
         self.clauseOwners = owners
         self.automaton = AhoCorasick(patterns: patterns)
-        self.uses = uses
+        var start: [Int32] = [0]
+        start.reserveCapacity(uses.count + 1)
+        for u in uses { start.append(start.last! + Int32(u.count)) }
+        self.useList = uses.flatMap { $0 }
+        self.useStart = start
         self.regexes = regexes
+        self.regexRules = regexes.indices.filter { !regexes[$0].isEmpty }
+    }
+
+    @inline(__always) static func bit(_ role: Role) -> UInt8 {
+        switch role {
+        case .user: 1
+        case .assistant: 2
+        case .system: 4
+        case .tool: 8
+        case .document: 16
+        }
     }
 
     /// The rules that match `text` (already normalised), for a message of role `role`.
@@ -94,6 +114,7 @@ public struct RuleSet: Sendable {
         t.withUTF8 { automaton.scan($0, into: &hits) }
         var out: [Match] = []
         var vetoed: Set<Int> = []
+        let roleBit = role.map(Self.bit) ?? 0
         if !hits.isEmpty {
             // phrase hits: rule -> (distinct phrases, first hit)
             var phraseHits: [Int: (Set<Int>, AhoCorasick.Hit)] = [:]
@@ -102,9 +123,10 @@ public struct RuleSet: Sendable {
             var masks = [UInt64](repeating: 0, count: clauseOwners.count)
             var anyFull = false
             for h in hits {
-                for u in uses[h.pattern] {
+                for k in Int(useStart[h.pattern])..<Int(useStart[h.pattern + 1]) {
+                    let u = useList[k]
                     let ri = Int(u.rule)
-                    if let role, !ruleRoles[ri].contains(role) { continue }
+                    if roleBit != 0, ruleRoleBits[ri] & roleBit == 0 { continue }
                     if u.clause == Self.vetoClause {
                         vetoed.insert(ri)
                     } else if u.cid < 0 {
@@ -121,7 +143,8 @@ public struct RuleSet: Sendable {
             var nearHits: [Int: [(Int, Int, AhoCorasick.Hit)]] = [:]
             if anyFull {
                 for h in hits {
-                    for u in uses[h.pattern] where u.cid >= 0 {
+                    for k in Int(useStart[h.pattern])..<Int(useStart[h.pattern + 1]) where useList[k].cid >= 0 {
+                        let u = useList[k]
                         let c = Int(u.cid)
                         guard masks[c] == (1 << UInt64(clauseOwners[c].slots)) - 1 else { continue }
                         nearHits[c, default: []].append((h.token, Int(u.slot), h))
@@ -149,8 +172,9 @@ public struct RuleSet: Sendable {
                 }
             }
         }
-        for (ri, res) in regexes.enumerated() where !res.isEmpty {
-            if let role, !ruleRoles[ri].contains(role) { continue }
+        for ri in regexRules {
+            let res = regexes[ri]
+            if roleBit != 0, ruleRoleBits[ri] & roleBit == 0 { continue }
             if vetoed.contains(ri) { continue }
             if out.contains(where: { $0.rule == ri }) { continue }
             for box in res {
