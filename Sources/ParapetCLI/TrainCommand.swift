@@ -62,6 +62,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Imperative rewrites per 'how do I ...' question (harmful and benign user turns alike). Evaluated and off by default: held out it lowered harmful recall (29.6 -> 28.8 %) and raised false alarms (3.8 -> 5.2 %).")
     var formVariants: Int = 0
 
+    @Option(help: "Chatty benign questions from Resources/training/chat-negatives.txt added as negatives (the chatty question form of DEV's harmful requests is not itself harm).")
+    var chatNegatives: Int = 1500
+
     @Option(help: "Static token embeddings (PPEM file from scripts/model/distill_static_embeddings.py) for the dense part; without it the model has n-gram features only.")
     var embeddings: String?
 
@@ -208,6 +211,13 @@ struct TrainCommand: ParsableCommand {
             }
         }
         StandardError.write("synthetic planted instructions: \(planted)")
+        if chatNegatives > 0 {
+            var l = labels(allZero)
+            l[ModelHead.indirectInjection.index] = -1  // user requests are not the indirect head's negatives
+            let questions = try ChatNegatives.bundled().questions(count: chatNegatives)
+            for q in questions { examples.append(TrainingExample(text: normalizer.normalize(q).text, labels: l)) }
+            StandardError.write("chatty benign questions: \(questions.count)")
+        }
         StandardError.write("conversations used \(kept), left out \(skipped); messages \(examples.count)")
         var trainer = ModelTrainer()
         trainer.bits = bits
