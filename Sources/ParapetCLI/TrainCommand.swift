@@ -125,6 +125,13 @@ struct TrainCommand: ParsableCommand {
         // Context for inserted instructions: benign assistant answers (generic text that is also a negative).
         clean.documents = conversations.filter { $0.label == "benign" && $0.capability == "benign_multi" }.prefix(3000)
             .compactMap { $0.turns.first(where: { $0.role == "assistant" && $0.content.utf8.count > 400 })?.content }
+        // Carrier tasks of payload injections (DEV wraps its direct injections around a few benign tasks that also
+        // appear alone as benign items): the attack is trained without its carrier, so the carrier sentence itself
+        // keeps only its benign label instead of being memorised as an injection.
+        let carriers = conversations.filter { $0.capability == "direct_injection" && $0.label == "benign" }
+            .compactMap { $0.turns.last(where: { $0.role == "user" })?.content }
+            .filter { $0.utf8.count >= 12 }
+        var carried = 0
         var inserted = 0
         var rephrased = 0
         for c in conversations {
@@ -139,6 +146,12 @@ struct TrainCommand: ParsableCommand {
                     l = labels([(.jailbreak, 1), (.indirectInjection, 0)])
                 case ("direct_injection", true, "user"):
                     l = labels([(.promptInjection, 1), (.indirectInjection, 0), (.harmful, 0)])
+                    if let c = carriers.first(where: { t.content.contains($0) }) {
+                        let rest = t.content.replacingOccurrences(of: c, with: " ")
+                        examples.append(TrainingExample(text: normalizer.normalize(rest).text, labels: l))
+                        carried += 1
+                        continue
+                    }
                 case ("indirect_injection", true, "document"), ("indirect_injection", true, "tool"):
                     // The inserted instruction alone and in a window of its context, when it can be isolated;
                     // otherwise the whole document.
@@ -188,7 +201,7 @@ struct TrainCommand: ParsableCommand {
                 }
             }
         }
-        StandardError.write("inserted instructions isolated: \(inserted); imperative rewrites of questions: \(rephrased)")
+        StandardError.write("inserted instructions isolated: \(inserted); direct injections trained without their carrier task: \(carried); imperative rewrites of questions: \(rephrased)")
         // Synthetic indirect injections: a short request a user wrote to an assistant, planted inside a slice of
         // another conversation's answer. Teaches "an instruction to the AI inside data" independently of any one
         // attack family (the user requests are never attacks; the answers are also negatives).
