@@ -7,6 +7,12 @@ import Foundation
 /// learned the chatty form as harm ("why are people so mean online" scored 0.9). Putting the same frames around
 /// everyday subjects, labelled benign, leaves the frame without a label of its own.
 public struct ChatNegatives: Sendable {
+    /// A problem in the list file, named by line or frame.
+    public struct ListError: Error, Sendable, CustomStringConvertible {
+        public var message: String
+        public var description: String { "chat-negatives list: \(message)" }
+    }
+
     public var frames: [String]
     public var fillers: [String: [String]]
 
@@ -21,15 +27,15 @@ public struct ChatNegatives: Sendable {
                 section = String(line.dropFirst().dropLast())
                 continue
             }
-            guard let s = section else { throw ModelError.corrupt("chat negatives line \(n + 1): text before any [section]") }
+            guard let s = section else { throw ListError(message: "line \(n + 1): text before any [section]") }
             if s == "frames" { frames.append(line) } else { fillers[s, default: []].append(line) }
         }
         for f in frames {
             for slot in Self.slots(in: f) where fillers[slot]?.isEmpty ?? true {
-                throw ModelError.corrupt("chat negatives: frame '\(f)' uses {\(slot)}, which has no [\(slot)] section")
+                throw ListError(message: "frame '\(f)' uses {\(slot)}, which has no [\(slot)] section")
             }
         }
-        guard !frames.isEmpty else { throw ModelError.corrupt("chat negatives: no [frames]") }
+        guard !frames.isEmpty else { throw ListError(message: "no [frames] section") }
         self.frames = frames
         self.fillers = fillers
     }
@@ -37,7 +43,7 @@ public struct ChatNegatives: Sendable {
     /// The list shipped with the package.
     public static func bundled() throws -> ChatNegatives {
         guard let url = Bundle.module.url(forResource: "Resources/training/chat-negatives", withExtension: "txt") else {
-            throw ModelError.corrupt("Resources/training/chat-negatives.txt is missing from the bundle")
+            throw ListError(message: "Resources/training/chat-negatives.txt is missing from the bundle")
         }
         return try ChatNegatives(text: String(contentsOf: url, encoding: .utf8))
     }

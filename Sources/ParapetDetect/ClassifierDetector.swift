@@ -65,7 +65,7 @@ public struct ClassifierDetector: MessageDetector {
             }
         }
         if let s = n.smuggledText, s.utf8.count >= 8 { score(s, "tag_characters") }
-        for p in n.decodedPayloads(for: role) where p.text.utf8.count >= 12 { score(p.text, p.encoding.rawValue) }
+        for p in n.decodedPayloads where p.text.utf8.count >= 12 { score(p.text, p.encoding.rawValue) }
         let jb = best[ModelHead.jailbreak.index], pi = best[ModelHead.promptInjection.index]
         let ii = best[ModelHead.indirectInjection.index], harm = best[ModelHead.harmful.index]
         var s = a.scores

@@ -20,12 +20,6 @@ public struct NormalizedText: Sendable, Hashable {
         self.text = text
     }
 
-    /// The decoded payloads to read for a message of `role`: joined quoted fragments (`.split`) only for prompts;
-    /// answers and documents (code above all) quote a lot for other reasons.
-    public func decodedPayloads(for role: Role) -> [DecodedPayload] {
-        role == .user ? decodedPayloads : decodedPayloads.filter { $0.encoding != .split }
-    }
-
     /// All the text a detector should scan: the normalised text, then hidden and decoded text.
     public var scanTexts: [String] {
         var t = [text]

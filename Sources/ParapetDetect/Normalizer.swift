@@ -24,7 +24,9 @@ public struct Normalizer: Sendable {
         self.maxAnalyzedBytes = maxAnalyzedBytes
     }
 
-    public func normalize(_ raw: String) -> NormalizedText {
+    /// `splitPayloads`: also join quoted fragments a prompt tells the model to join (payload splitting). Only for
+    /// user prompts: answers and documents (code above all) quote a lot for other reasons.
+    public func normalize(_ raw: String, splitPayloads: Bool = true) -> NormalizedText {
         var original = raw
         var truncated = false
         if raw.utf8.count > maxAnalyzedBytes {
@@ -43,7 +45,7 @@ public struct Normalizer: Sendable {
         if !smuggled.isEmpty { n.smuggledText = String(decoding: smuggled, as: UTF8.self).lowercased() }
         if maxDecodeDepth > 0 {
             var payloads: [DecodedPayload] = []
-            decodePayloads(in: original, depth: 1, into: &payloads)
+            decodePayloads(in: original, depth: 1, splitPayloads: splitPayloads, into: &payloads)
             n.decodedPayloads = payloads
         }
         return n
@@ -252,14 +254,14 @@ public struct Normalizer: Sendable {
 
     // MARK: - Embedded encodings
 
-    func decodePayloads(in text: String, depth: Int, into out: inout [DecodedPayload]) {
+    func decodePayloads(in text: String, depth: Int, splitPayloads: Bool = false, into out: inout [DecodedPayload]) {
         guard depth <= maxDecodeDepth, out.count < maxPayloads else { return }
         let bytes = Array(text.utf8)
         var found: [(DecodedPayload.Encoding, [UInt8])] = []
         scanRuns(bytes, found: &found)
         if let u = Self.urlDecodeIfDense(bytes) { found.append((.url, u)) }
         Self.cipherCandidates(bytes, into: &found, limit: maxPayloads)
-        if depth == 1 { Self.splitPayloadCandidates(bytes, into: &found, limit: maxPayloads) }
+        if splitPayloads { Self.splitPayloadCandidates(bytes, into: &found, limit: maxPayloads) }
         for (enc, decoded) in found {
             guard out.count < maxPayloads else { return }
             let s = String(decoding: decoded, as: UTF8.self)

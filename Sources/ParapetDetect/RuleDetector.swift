@@ -22,7 +22,7 @@ public struct RuleDetector: MessageDetector {
         let n = input.normalized
         var texts: [(String, String?)] = [(n.text, nil)]
         if let s = n.smuggledText { texts.append((s, "tag_characters")) }
-        for p in n.decodedPayloads(for: role) { texts.append((p.text, p.encoding.rawValue)) }
+        for p in n.decodedPayloads { texts.append((p.text, p.encoding.rawValue)) }
         var fired: Set<Int> = []
         var matches: [(RuleSet.Match, String?)] = []
         for (text, encoding) in texts {
