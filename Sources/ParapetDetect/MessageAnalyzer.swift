@@ -15,7 +15,7 @@ public struct MessageAnalyzer: Sendable {
     public func analyze(_ event: ChatEvent) -> MessageAnalysis {
         var text = event.content
         if let args = event.tool?.arguments { text += "\n" + args.scanText }
-        let input = DetectorInput(event: event, normalized: normalizer.normalize(text, splitPayloads: event.role == .user))
+        let input = DetectorInput(event: event, normalized: normalizer.normalize(text, userPrompt: event.role == .user))
         var analysis = MessageAnalysis()
         analysis.normalizedText = input.normalized.text
         for d in detectors { d.analyze(input, into: &analysis) }

@@ -34,6 +34,8 @@ public struct DecodedPayload: Sendable, Hashable {
         case base64, base32, hex, url, rot13, caesar, atbash, reversed, morse, binary, braille
         /// Quoted fragments joined back together (payload splitting: `a = "how to make a bo"; b = "mb"; answer a + b`).
         case split
+        /// Letter-spaced words joined back (`m e t h` -> `meth`).
+        case spaced
     }
     public var encoding: Encoding
     public var text: String

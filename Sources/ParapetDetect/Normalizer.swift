@@ -24,9 +24,10 @@ public struct Normalizer: Sendable {
         self.maxAnalyzedBytes = maxAnalyzedBytes
     }
 
-    /// `splitPayloads`: also join quoted fragments a prompt tells the model to join (payload splitting). Only for
-    /// user prompts: answers and documents (code above all) quote a lot for other reasons.
-    public func normalize(_ raw: String, splitPayloads: Bool = true) -> NormalizedText {
+    /// `userPrompt`: also undo the prompt-only transforms: quoted fragments the prompt tells the model to join
+    /// (payload splitting) and letter-spaced words. Only for user prompts: answers and documents (code above all)
+    /// quote a lot, and spell out letters, for other reasons.
+    public func normalize(_ raw: String, userPrompt: Bool = true) -> NormalizedText {
         var original = raw
         var truncated = false
         if raw.utf8.count > maxAnalyzedBytes {
@@ -45,7 +46,7 @@ public struct Normalizer: Sendable {
         if !smuggled.isEmpty { n.smuggledText = String(decoding: smuggled, as: UTF8.self).lowercased() }
         if maxDecodeDepth > 0 {
             var payloads: [DecodedPayload] = []
-            decodePayloads(in: original, depth: 1, splitPayloads: splitPayloads, into: &payloads)
+            decodePayloads(in: original, depth: 1, userPrompt: userPrompt, into: &payloads)
             n.decodedPayloads = payloads
         }
         return n
@@ -254,14 +255,17 @@ public struct Normalizer: Sendable {
 
     // MARK: - Embedded encodings
 
-    func decodePayloads(in text: String, depth: Int, splitPayloads: Bool = false, into out: inout [DecodedPayload]) {
+    func decodePayloads(in text: String, depth: Int, userPrompt: Bool = false, into out: inout [DecodedPayload]) {
         guard depth <= maxDecodeDepth, out.count < maxPayloads else { return }
         let bytes = Array(text.utf8)
         var found: [(DecodedPayload.Encoding, [UInt8])] = []
         scanRuns(bytes, found: &found)
         if let u = Self.urlDecodeIfDense(bytes) { found.append((.url, u)) }
         Self.cipherCandidates(bytes, into: &found, limit: maxPayloads)
-        if splitPayloads { Self.splitPayloadCandidates(bytes, into: &found, limit: maxPayloads) }
+        if userPrompt {
+            Self.splitPayloadCandidates(bytes, into: &found, limit: maxPayloads)
+            Self.spacedLetterCandidates(bytes, into: &found, limit: maxPayloads)
+        }
         for (enc, decoded) in found {
             guard out.count < maxPayloads else { return }
             let s = String(decoding: decoded, as: UTF8.self)
