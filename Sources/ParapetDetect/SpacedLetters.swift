@@ -14,6 +14,26 @@ extension Normalizer {
         c == 0x20 || c == 0x2D || c == 0x2E || c == 0x2A || c == 0x5F || c == 0x2F
     }
 
+    /// Cheap pre-check on every prompt: the same separator at three positions two bytes apart, with letters
+    /// between (`m e t h`). One compare per byte in the common case (no bounds checks); the full pass below
+    /// runs only when it says yes.
+    static func mayHaveSpacedRun(_ b: [UInt8]) -> Bool {
+        b.withUnsafeBufferPointer { p -> Bool in
+            let n = p.count
+            guard n >= 2 * minSpacedLetters - 1 else { return false }
+            var j = 1
+            while j + 4 < n {
+                let s = p[j]
+                if s == p[j + 2], s == p[j + 4], isLetterSeparator(s), isAsciiLetter(p[j - 1]), isAsciiLetter(p[j + 1]),
+                   isAsciiLetter(p[j + 3]) {
+                    return true
+                }
+                j += 1
+            }
+            return false
+        }
+    }
+
     /// The message with every letter-spaced run joined, or nil when it has none. `splitArticle`: a run that starts
     /// with "a" or "i" keeps that letter as its own word ("make a b o m b" -> "make a bomb", not "abomb").
     static func joinedSpacedLetters(_ b: [UInt8], splitArticle: Bool = false) -> [UInt8]? {
@@ -59,7 +79,7 @@ extension Normalizer {
 
     /// Both readings when a run starts with "a" or "i" (the article or the pronoun, or the word's first letter).
     static func spacedLetterCandidates(_ b: [UInt8], into found: inout [(DecodedPayload.Encoding, [UInt8])], limit: Int) {
-        guard found.count < limit, let joined = joinedSpacedLetters(b) else { return }
+        guard found.count < limit, b.count <= maxSpacedMessageBytes, mayHaveSpacedRun(b), let joined = joinedSpacedLetters(b) else { return }
         found.append((.spaced, joined))
         if found.count < limit, let split = joinedSpacedLetters(b, splitArticle: true), split != joined { found.append((.spaced, split)) }
     }

@@ -44,3 +44,16 @@ import Testing
         #expect(spaced.indicators.contains { $0.id == "encoding:spaced" })
     }
 }
+
+extension SpacedLetterTests {
+    @Test func thePreCheckAgreesWithTheFullPass() {
+        // the pre-check may say yes too often, never no when the full pass finds a run
+        let texts = ["m e t h", "x k-i-l-l y", "a.b.c.d", "s*e*x*y", "well, a b c", "ordinary words", "i a m", "u.s.a",
+                     "q_w_e_r_t_y and more", "it is a b c d e f g", "a-b c-d e-f", "e e e e", "one / two / three / four"]
+        for t in texts {
+            let b = Array(t.utf8)
+            if Normalizer.joinedSpacedLetters(b) != nil { #expect(Normalizer.mayHaveSpacedRun(b), "\(t)") }
+        }
+        #expect(!Normalizer.mayHaveSpacedRun(Array("ordinary words, nothing spelled out".utf8)))
+    }
+}
