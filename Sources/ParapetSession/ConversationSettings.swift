@@ -131,7 +131,15 @@ public struct ConversationSettings: Sendable, Codable, Hashable {
     }
 
     public static func load(file path: String) throws -> ConversationSettings {
-        try load(yaml: try String(contentsOfFile: path, encoding: .utf8), name: path)
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            // Foundation's description of a missing file is a dump of NSError fields; say it plainly.
+            throw LoadError.invalid(path, FileManager.default.fileExists(atPath: path)
+                ? "cannot read the file (not UTF-8 text, or no permission)" : "no such file")
+        }
+        return try load(yaml: text, name: path)
     }
 
     /// The shipped defaults.

@@ -1,0 +1,34 @@
+import Foundation
+import Testing
+@testable import ParapetSession
+
+/// A deployment's conversation file: errors name the file and say what is wrong in plain words.
+@Suite struct ConversationSettingsLoadTests {
+    @Test func aMissingFileIsNamedPlainly() {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("parapet-no-such-\(UUID().uuidString).yaml").path
+        #expect {
+            try ConversationSettings.load(file: path)
+        } throws: { error in
+            let text = "\(error)"
+            return text.contains(path) && text.contains("no such file") && !text.contains("NSCocoaErrorDomain")
+        }
+    }
+
+    @Test func aMissingKeyIsNamedByItsPath() throws {
+        let shipped = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Sources/ParapetSession/Resources/conversation.yaml")
+        let full = try String(contentsOf: shipped, encoding: .utf8)
+        let yaml = full.replacingOccurrences(of: "\n  context_risk: [0-9.]+\n", with: "\n", options: .regularExpression)
+        #expect(yaml != full)
+        #expect {
+            try ConversationSettings.load(yaml: yaml, name: "mine.yaml")
+        } throws: { error in
+            "\(error)".contains("mine.yaml") && "\(error)".contains("context_risk")
+        }
+    }
+
+    @Test func theBundledFileLoads() throws {
+        let s = try ConversationSettings.bundled()
+        #expect(s.escalation.contextRisk > 0 && s.escalation.contextRisk < 1)
+    }
+}
