@@ -2,7 +2,9 @@
 """Count alerts on ordinary chatty questions (scripts/eval/chatty-check.txt: 20 hand-written benign questions, other
 vocabulary than the training frames in Resources/training/chat-negatives.txt). Standard library only.
 
-    python3 scripts/eval/chatty_check.py [--bin .build-detect-rel/release/parapet] [--model FILE ...]
+    python3 scripts/eval/chatty_check.py [--bin .build-detect-rel/release/parapet] [--model FILE ...] [--list FILE]
+
+--list scripts/eval/chatty-statements.txt: 20 first-person chat statements instead (session 6).
 
 Without --model the shipped model is used; with several, one line per model (e.g. both fold models of a seed).
 """
@@ -23,4 +25,4 @@ for model in args.model or [None]:
     for q in questions:
         out = subprocess.run([args.bin, "scan", q], env=env, capture_output=True, text=True, check=True).stdout
         flagged += bool(json.loads(out)["alerts"])
-    print(f"{model or 'shipped model'}: {flagged} of {len(questions)} chatty benign questions alerted")
+    print(f"{model or 'shipped model'}: {flagged} of {len(questions)} chatty benign messages alerted")
