@@ -1,8 +1,9 @@
 /// Letter-spaced words (`m e t h`, `b-o-m-b`, `k.i.l.l`, `s*e*x`): a request spelled out one letter at a time
 /// so that no word of it matches a rule or a model feature, the character-level perturbation of the published
 /// obfuscation attacks. Runs of at least `minSpacedLetters` single letters with the same separator are joined into
-/// words and the whole message, so joined, is scored like a decoded payload. Prompts only, and short ones: the
-/// pass is one loop over the bytes, and a message without such a run allocates nothing.
+/// words and the whole message, so joined, is scored like a decoded payload. Prompts only, and short ones: every
+/// prompt pays for a pointer pre-check (about 1.5 % of the 500-byte message path), and a message without such a
+/// run allocates nothing.
 extension Normalizer {
     static let minSpacedLetters = 4
     static let maxSpacedMessageBytes = 4000
