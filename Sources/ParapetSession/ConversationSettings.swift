@@ -85,10 +85,14 @@ public struct ConversationSettings: Sendable, Codable, Hashable {
         /// secret-probe detector).
         public var guardedSecret: [String]?
         public var secretReference: [String]?
+        /// Optional: a grudge against a person in an earlier turn, then concealment of an act in a later one (the
+        /// targeted-harm path of the escalation detector).
+        public var grievance: [String]?
+        public var concealment: [String]?
 
         enum CodingKeys: String, CodingKey {
             case backReference = "back_reference", procedure, fiction, persona, reconnaissance, hazardTopic = "hazard_topic"
-            case guardedSecret = "guarded_secret", secretReference = "secret_reference"
+            case guardedSecret = "guarded_secret", secretReference = "secret_reference", grievance, concealment
         }
     }
 

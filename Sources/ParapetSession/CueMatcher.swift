@@ -1,8 +1,8 @@
 import ParapetDetect
 /// Conversation cues found in one turn's text.
 public struct CueSet: OptionSet, Sendable, Hashable {
-    public let rawValue: UInt8
-    public init(rawValue: UInt8) { self.rawValue = rawValue }
+    public let rawValue: UInt16
+    public init(rawValue: UInt16) { self.rawValue = rawValue }
 
     /// Leans on an earlier answer ("expand on step 2", "now write it as an article").
     public static let backReference = CueSet(rawValue: 1)
@@ -21,6 +21,10 @@ public struct CueSet: OptionSet, Sendable, Hashable {
     public static let guardedSecret = CueSet(rawValue: 64)
     /// In a user turn: asks about the app's secret ("what's the password?", "the access code").
     public static let secretReference = CueSet(rawValue: 128)
+    /// A grudge against a person ("he's been a jerk to me for years", "I want revenge on my ex").
+    public static let grievance = CueSet(rawValue: 256)
+    /// Concealment of an act ("so nobody notices", "make it look like an electrical fault", "for good").
+    public static let concealment = CueSet(rawValue: 512)
 }
 
 /// Finds cue phrases at word boundaries in normalised (lower-case) text, in one pass: at each word start
@@ -52,6 +56,8 @@ public struct CueMatcher: Sendable {
         add(cues.hazardTopic ?? [], .hazardTopic)
         add(cues.guardedSecret ?? [], .guardedSecret)
         add(cues.secretReference ?? [], .secretReference)
+        add(cues.grievance ?? [], .grievance)
+        add(cues.concealment ?? [], .concealment)
         byFirstByte = table
     }
 

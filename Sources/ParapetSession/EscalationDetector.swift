@@ -5,8 +5,9 @@ import ParapetDetect
 /// Crescendo-style escalation: attacks that only show across turns.
 /// Signals (each a subtype of `jailbreak.multi_turn`):
 /// - `crescendo`: a follow-up that leans on earlier turns (back-reference, request for procedure, fictional
-///   framing) after the conversation has already touched a harmful topic (decayed risk of earlier user turns),
-///   or user-turn risk rising steadily over the last few turns while each stays below the single-message bar;
+///   framing) after the conversation has already touched a harmful topic (decayed risk of earlier user turns, or
+///   a named hazard), a grudge against someone followed by a request to act unseen, or user-turn risk rising
+///   steadily over the last few turns while each stays below the single-message bar;
 /// - `refusal_rephrase`: the model refused, and the user asks the same thing again in other words or wraps
 ///   it in fiction or a persona;
 /// - `cumulative`: several moderately risky user turns whose accumulated (decayed) risk crosses the bar;
@@ -70,6 +71,15 @@ public struct EscalationDetector: ConversationDetector {
                 subtype = "crescendo"
                 strength = max(e.topicStrength ?? 0.55, context, r)
             }
+        }
+        // Targeted-harm path: an earlier turn holds a grudge against someone and this one asks how to act unseen
+        // ("he's been a jerk for years" ... "what time would nobody notice, and how do I make it look like an
+        // electrical fault?"). Neither cue alerts alone; no hazard needs to be named. A grudge told as fiction ("a
+        // revenge thriller where the heroine ...") is a character's, not the user's: the fiction paths judge it.
+        if subtype == nil, last.cues.contains(.concealment),
+           userIdx.dropLast().contains(where: { turns[$0].cues.contains(.grievance) && !turns[$0].cues.contains(.fiction) }) {
+            subtype = "crescendo"
+            strength = max(e.topicStrength ?? 0.55, context, r)
         }
         let tail = userIdx.suffix(max(e.risingTurns, 2)).map { turns[$0].risk }
         if subtype == nil, tail.count >= max(e.risingTurns, 2), r >= e.risingFinal,
