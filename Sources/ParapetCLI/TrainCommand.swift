@@ -93,7 +93,10 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
-        let normalizer = Normalizer()
+        // Training reads only the normalised text: looking for encoded payloads, ciphers, split and spaced words in
+        // every training message was work thrown away.
+        var normalizer = Normalizer()
+        normalizer.maxDecodeDepth = 0
         let decoder = JSONDecoder()
         var examples: [TrainingExample] = []
         var kept = 0, skipped = 0
