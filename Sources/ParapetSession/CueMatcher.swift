@@ -23,7 +23,7 @@ public struct CueSet: OptionSet, Sendable, Hashable {
     public static let secretReference = CueSet(rawValue: 128)
     /// A grudge against a person ("he's been a jerk to me for years", "I want revenge on my ex").
     public static let grievance = CueSet(rawValue: 256)
-    /// Concealment of an act ("so nobody notices", "make it look like an electrical fault", "for good").
+    /// Concealment of an act ("make it look like an electrical fault", "can't be traced back to me").
     public static let concealment = CueSet(rawValue: 512)
 }
 
