@@ -39,6 +39,7 @@ public enum StandardDetectors {
             SecretsDetector(),
             URLDetector(blocklist: blocklist),
             ManyShotDetector(),
+            AdversarialSuffixDetector(),
         ]
     }
 }
