@@ -34,10 +34,13 @@ public struct RuleDetector: MessageDetector {
         // Word-sense guards first (`benign_sense`, plain text only): a computing / cooking / sports / photography
         // sense of a violent word damps the classifier's harm scores, before any harm rule adds its own weight.
         var damp = 0.0, dampOperational = 0.0
+        // A sense decides the meaning of a short question ("how do I kill someone in Call of Duty?"); in a long
+        // prompt one computing or game word says little about the ask, so the guard is capped lower there.
+        let cap = n.text.utf8.count > Self.shortQuestionBytes ? Self.maxGuardLong : Self.maxGuard
         for (m, encoding) in matches where encoding == nil && ruleSet.rules[m.rule].signal == Self.benignSense {
             let r = ruleSet.rules[m.rule]
-            damp = max(damp, min(Self.maxGuard, r.confidence))
-            if r.dampsOperational { dampOperational = max(dampOperational, min(Self.maxGuard, r.confidence)) }
+            damp = max(damp, min(cap, r.confidence))
+            if r.dampsOperational { dampOperational = max(dampOperational, min(cap, r.confidence)) }
             a.add(Indicator(id: "rule:" + r.id, kind: "guard", title: r.title, score: r.confidence, match: String(m.text.prefix(120))))
         }
         if damp > 0 {
@@ -82,7 +85,10 @@ public struct RuleDetector: MessageDetector {
     /// Signal of word-sense guard rules: they lower the classifier's harm scores instead of raising a score.
     static let benignSense = "benign_sense"
     /// The most a guard can take off the classifier's harm scores (a guard never silences a harm rule).
-    static let maxGuard = 0.6
+    static let maxGuard = 0.7
+    /// The cap for prompts longer than `shortQuestionBytes`.
+    static let maxGuardLong = 0.5
+    static let shortQuestionBytes = 400
 
     /// `injection` means prompt injection in user text and indirect injection in documents / tool output.
     static func resolve(_ signal: String, role: Role) -> String {
