@@ -36,6 +36,12 @@ public struct DecodedPayload: Sendable, Hashable {
         case split
         /// Letter-spaced words joined back (`m e t h` -> `meth`).
         case spaced
+        /// Scrambled words put back (`mkae a bmob` -> `make a bomb`).
+        case scrambled
+        /// Punctuation inserted inside words dropped (`m.a;k!e` -> `make`).
+        case punctuation
+        /// Pig Latin read back (`akemay` -> `make`).
+        case pigLatin = "pig_latin"
     }
     public var encoding: Encoding
     public var text: String

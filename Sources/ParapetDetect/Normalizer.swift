@@ -265,6 +265,7 @@ public struct Normalizer: Sendable {
         if userPrompt {
             Self.splitPayloadCandidates(bytes, into: &found, limit: maxPayloads)
             Self.spacedLetterCandidates(bytes, into: &found, limit: maxPayloads)
+            Self.wordRepairCandidates(bytes, into: &found, limit: maxPayloads)
         }
         for (enc, decoded) in found {
             guard out.count < maxPayloads else { return }
