@@ -94,17 +94,26 @@ public struct AdversarialSuffixDetector: MessageDetector {
     /// most chat has none, so this byte loop is all most prompts pay.
     static func hasSuffixSymbols(_ text: String) -> Bool {
         @inline(__always) func count(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
-            var n = 0
-            for c in b where c == 0x21 || c == 0x28 || c == 0x29 || c == 0x5B || c == 0x5D || c == 0x7B || c == 0x7D {
-                n += 1
-                if n >= 2 { return true }
+            suffixMarks.withUnsafeBufferPointer { t in
+                var n = 0
+                for c in b where t[Int(c)] != 0 {
+                    n += 1
+                    if n >= 2 { return true }
+                }
+                return false
             }
-            return false
         }
         if let r = text.utf8.withContiguousStorageIfAvailable(count) { return r }
         var copy = text
         return copy.withUTF8(count)
     }
+
+    /// '!', brackets and braces.
+    static let suffixMarks: [UInt8] = {
+        var t = [UInt8](repeating: 0, count: 256)
+        for c in [0x21, 0x28, 0x29, 0x5B, 0x5D, 0x7B, 0x7D] { t[c] = 1 }
+        return t
+    }()
 
     /// Brackets left open or closed without an opener. Code, templates and formulas balance theirs
     /// (`useEffect(() => { f() }, [])`, `{{ user.name }}`); optimised suffixes do not (`.](`, `%{mask[{ ([`).

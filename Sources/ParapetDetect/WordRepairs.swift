@@ -32,22 +32,21 @@ extension Normalizer {
     /// stop there, the rest pay for word lists and lexicon lookups.
     static func wordRepairCandidates(_ b: [UInt8], into found: inout [(DecodedPayload.Encoding, [UInt8])], limit: Int) {
         guard b.count <= maxRepairMessageBytes, found.count < limit else { return }
-        // Branch-free counts over byte triples (one table, five bits): punctuation between two letters, and "ay"
-        // before a non-letter. Most prompts stop after this loop.
+        // Obfuscators' punctuation and 'y' are a few percent of the bytes of prose: one table load and a branch that
+        // is rarely taken per byte, and the neighbours are read only at those bytes.
         var innerPunctuation = 0, ayEnds = 0
         b.withUnsafeBufferPointer { p in
             Self.repairByteBits.withUnsafeBufferPointer { t in
                 let n = p.count
                 guard n >= 3 else { return }
-                var prev = t[Int(p[0])], cur = t[Int(p[1])]
-                for i in 2..<n {
-                    let next = t[Int(p[i])]
-                    innerPunctuation &+= Int(prev & (cur >> 1) & next & 1)
-                    ayEnds &+= Int((prev >> 2) & (cur >> 3) & (next >> 4) & 1)
-                    prev = cur
-                    cur = next
+                for i in 1..<(n - 1) {
+                    let k = t[Int(p[i])]
+                    guard k & 0x0A != 0 else { continue }
+                    let before = t[Int(p[i - 1])], after = t[Int(p[i + 1])]
+                    if k & 2 != 0 { innerPunctuation += Int(before & after & 1) }
+                    if k & 8 != 0 { ayEnds += Int((before >> 2) & (after >> 4) & 1) }
                 }
-                if (prev >> 2) & (cur >> 3) & 1 == 1 { ayEnds += 1 }
+                if t[Int(p[n - 1])] & 8 != 0, t[Int(p[n - 2])] & 4 != 0 { ayEnds += 1 }
             }
         }
         var words = 0
