@@ -18,7 +18,7 @@ enum StandardCatalog {
         CatalogEntry(
             type: .jailbreakDirect, title: "Jailbreak attempt in a user prompt",
             description: "A user prompt tries to make the model ignore its rules or safety training in one message: by declaring new system rules, embedding a fake conversation (conversation mockup), role-play with an unrestricted persona, or encoding the request (ciphers, base64, leetspeak, other languages).",
-            defaultSeverity: .medium, subtypes: ["system_rules", "conversation_mockup", "role_play", "encoding"],
+            defaultSeverity: .medium, subtypes: ["system_rules", "conversation_mockup", "role_play", "encoding", "adversarial_suffix"],
             mitreAtlas: ["AML.T0054", "AML.T0051.000"], owaspLLM: ["LLM01:2025"],
             remediation: [
                 reviewSession,
@@ -244,9 +244,10 @@ enum StandardCatalog {
     }
 
     static let harmKinds: [HarmCategory: [String]] = [
-        .illicit: ["cyber", "drugs", "fraud", "misinformation", "privacy", "theft"],
-        .hate: ["harassment"],
-        .sexual: ["minors"],
-        .violence: ["violence", "weapons"],
+        .illicit: ["cyber", "drugs", "fraud", "misinformation", "privacy", "theft", "crime", "dishonesty", "environmental",
+                   "evading_law"],
+        .hate: ["harassment", "discrimination", "generated"],
+        .sexual: ["minors", "explicit", "non_consensual"],
+        .violence: ["violence", "weapons", "abuse", "extremism"],
     ]
 }

@@ -159,7 +159,7 @@ import Testing
 
     @Test func requiredTypesAndSubtypesArePresent() {
         let direct = catalog.entry(.jailbreakDirect)
-        #expect(direct?.subtypes == ["system_rules", "conversation_mockup", "role_play", "encoding"])
+        #expect(direct?.subtypes == ["system_rules", "conversation_mockup", "role_play", "encoding", "adversarial_suffix"])
         #expect(direct?.atlas(forSubtype: "encoding").contains("AML.T0068") == true)
         #expect(direct?.atlas(forSubtype: "role_play").contains("AML.T0068") == false)
         #expect(catalog.entry(.maliciousURL)?.subtypes.contains("tool_output") == true)
