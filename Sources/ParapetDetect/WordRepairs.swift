@@ -7,7 +7,7 @@ import Foundation
 ///   a word is dropped when many words carry it;
 /// - **Pig Latin** (`owhay otay akemay away ombbay`): the moved consonants are put back when the result is a word.
 /// Each runs only when a prompt looks like it (a share of odd words), so ordinary text pays a byte loop and a few
-/// set lookups. The lexicon is the bundled WordPiece vocabulary's whole words plus the rule patterns' own words
+/// table lookups; a key shared by two words (`stop` / `spot`) is never guessed. The lexicon is the bundled WordPiece vocabulary's whole words plus the rule patterns' own words
 /// (`Resources/normalization/lexicon-extra.txt`).
 extension Normalizer {
     static let maxRepairMessageBytes = 4000
@@ -203,8 +203,6 @@ extension Normalizer {
 struct RepairLexicon: Sendable {
     let words: Set<[UInt8]>
     let anagrams: [[UInt8]: [UInt8]]
-    /// Keys shared by two or more words: such a scramble cannot be undone.
-    let ambiguous: Set<[UInt8]>
     /// FNV-1a of every word in an open-addressing table (the fingerprint is its own hash; 0 = empty slot), for the
     /// pre-check every short prompt pays: a probe is a few loads, no hashing, no allocation.
     let table: [UInt64]
@@ -213,8 +211,6 @@ struct RepairLexicon: Sendable {
     static let shortWords: Set<[UInt8]> = Set(["a", "i", "an", "to", "do", "in", "on", "at", "of", "is", "it", "me", "my",
                                                "we", "he", "or", "so", "up", "be", "by", "go", "no", "how", "the", "and",
                                                "you", "for", "can", "who", "why", "get", "use", "buy"].map { Array($0.utf8) })
-
-    var isEmpty: Bool { words.isEmpty }
 
     static let shared: RepairLexicon = {
         var texts: [String] = []
@@ -244,7 +240,6 @@ struct RepairLexicon: Sendable {
         for k in dup { index[k] = nil }
         words = w
         anagrams = index
-        ambiguous = dup
         var size = 1
         while size < w.count * 3 { size <<= 1 }
         var t = [UInt64](repeating: 0, count: size)
