@@ -29,7 +29,7 @@ public struct AdversarialSuffixDetector: MessageDetector {
 
     /// The tokenizer whose vocabulary says whether a word is made of known pieces; nil if the bundled vocabulary is
     /// missing (then kind 3 only sees joined words).
-    static let vocabulary: WordPieceTokenizer? = try? WordPieceTokenizer.bundled()
+    static var vocabulary: WordPieceTokenizer? { WordPieceTokenizer.sharedBundled }
 
     public func analyze(_ input: DetectorInput, into a: inout MessageAnalysis) {
         guard input.role == .user else { return }

@@ -109,10 +109,13 @@ public struct Normalizer: Sendable {
 
     /// Words (runs of non-space bytes) in normalised text, counting no further than `limit` ("fewer than N?" needs
     /// no full pass). Used by the short-message rule of the classifier and by rules with `max_words`.
-    static func wordCount(_ t: String, limit: Int = .max) -> Int {
+    static func wordCount(_ t: String, limit: Int = .max) -> Int { wordCount(t.utf8, limit: limit) }
+
+    /// The same over raw bytes (any ASCII whitespace separates), for the prompt-only repairs.
+    static func wordCount<Bytes: Sequence>(_ bytes: Bytes, limit: Int = .max) -> Int where Bytes.Element == UInt8 {
         var n = 0, inWord = false
-        for b in t.utf8 {
-            let w = b != 0x20 && b != 0x0A
+        for b in bytes {
+            let w = !isSpace(b)
             if w && !inWord {
                 n += 1
                 if n >= limit { return n }

@@ -141,6 +141,10 @@ public struct WordPieceTokenizer: Sendable {
         return try WordPieceTokenizer(vocabularyText: String(contentsOf: url, encoding: .utf8))
     }
 
+    /// One bundled tokenizer for the detectors that only read its vocabulary (suffix fragments, word repairs); nil if
+    /// the resource is missing.
+    static let sharedBundled: WordPieceTokenizer? = try? bundled()
+
     /// The id of `token` (exact vocabulary entry, e.g. "hello" or "##ing"), if any.
     public func id(of token: String) -> Int32? {
         var token = token

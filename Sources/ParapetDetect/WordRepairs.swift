@@ -76,25 +76,15 @@ extension Normalizer {
         if mayBePigLatin, found.count < limit, let p = fromPigLatin(b, words: ranges, lexicon: lexicon) { found.append((.pigLatin, p)) }
     }
 
-    static func wordCount(_ b: [UInt8]) -> Int {
-        var n = 0, inWord = false
-        for c in b {
-            let space = c == 0x20 || c == 0x0A || c == 0x09 || c == 0x0D
-            if !space && !inWord { n += 1 }
-            inWord = !space
-        }
-        return n
-    }
-
     /// Whitespace-separated tokens as byte ranges.
     static func asciiWords(_ b: [UInt8]) -> [Range<Int>] {
         var out: [Range<Int>] = []
         var i = 0
         let n = b.count
         while i < n {
-            while i < n, b[i] == 0x20 || b[i] == 0x0A || b[i] == 0x09 || b[i] == 0x0D { i += 1 }
+            while i < n, isSpace(b[i]) { i += 1 }
             let start = i
-            while i < n, !(b[i] == 0x20 || b[i] == 0x0A || b[i] == 0x09 || b[i] == 0x0D) { i += 1 }
+            while i < n, !isSpace(b[i]) { i += 1 }
             if i > start { out.append(start..<i) }
         }
         return out
@@ -213,10 +203,9 @@ extension Normalizer {
 }
 
 /// Whole words for the repairs: the bundled WordPiece vocabulary's words (no `##` pieces, no special tokens) and
-/// the rule patterns' own words, with an index from (first letter, sorted other letters) to the word when it is
-/// the only one with those letters.
+/// the rule patterns' own words, held as fingerprints, with an index from (first letter, sorted other letters) to the
+/// word when it is the only one with those letters.
 struct RepairLexicon: Sendable {
-    let words: Set<[UInt8]>
     let anagrams: [[UInt8]: [UInt8]]
     /// FNV-1a of every word in an open-addressing table (the fingerprint is its own hash; 0 = empty slot), for the
     /// pre-check every short prompt pays: a probe is a few loads, no hashing, no allocation.
@@ -228,15 +217,16 @@ struct RepairLexicon: Sendable {
                                                "you", "for", "can", "who", "why", "get", "use", "buy"].map { Array($0.utf8) })
 
     static let shared: RepairLexicon = {
-        var texts: [String] = []
-        for (name, sub) in [("vocab", "Resources/models"), ("lexicon-extra", "Resources/normalization")] {
-            if let url = Bundle.module.url(forResource: "\(sub)/\(name)", withExtension: "txt")
-                ?? Bundle.module.url(forResource: name, withExtension: "txt", subdirectory: sub),
-               let t = try? String(contentsOf: url, encoding: .utf8) {
-                texts.append(t)
-            }
+        var lines: [String] = []
+        if let v = WordPieceTokenizer.sharedBundled {
+            lines = (0..<v.vocabularySize).compactMap { v.token(forID: Int32($0)) }
         }
-        return RepairLexicon(lines: texts.joined(separator: "\n"))
+        if let url = Bundle.module.url(forResource: "Resources/normalization/lexicon-extra", withExtension: "txt")
+            ?? Bundle.module.url(forResource: "lexicon-extra", withExtension: "txt", subdirectory: "Resources/normalization"),
+           let t = try? String(contentsOf: url, encoding: .utf8) {
+            lines.append(t)
+        }
+        return RepairLexicon(lines: lines.joined(separator: "\n"))
     }()
 
     init(lines: String) {
@@ -253,7 +243,6 @@ struct RepairLexicon: Sendable {
             if index[k] != nil { dup.insert(k) } else { index[k] = word }
         }
         for k in dup { index[k] = nil }
-        words = w
         anagrams = index
         var size = 1
         while size < w.count * 3 { size <<= 1 }
@@ -308,9 +297,11 @@ struct RepairLexicon: Sendable {
 
     static func key(_ w: [UInt8]) -> [UInt8] { [w[0]] + w.dropFirst().sorted() }
 
-    func contains(_ w: [UInt8]) -> Bool { words.contains(w) }
+    /// Membership by fingerprint (64-bit FNV-1a over ~24,000 words: a false hit is vanishingly rare, and costs only
+    /// a word left as it was).
+    func contains(_ w: [UInt8]) -> Bool { hasFingerprint(Self.fingerprint(w)) }
 
-    func isWord(_ w: [UInt8]) -> Bool { words.contains(w) || Self.shortWords.contains(w) }
+    func isWord(_ w: [UInt8]) -> Bool { contains(w) || Self.shortWords.contains(w) }
 
     func unscramble(_ w: [UInt8]) -> [UInt8]? { anagrams[Self.key(w)] }
 }
