@@ -41,6 +41,14 @@ struct ConversationBuilder {
     }
 
     var subtypes: [String] { findings.flatMap { $0.compactMap(\.subtype) } }
+
+    /// Findings of the second user turn of a two-turn conversation (opener, a neutral answer, follow-up).
+    static func followUp(after opener: (String, Double), _ followUp: (String, Double)) throws -> [Finding] {
+        var c = try ConversationBuilder()
+        c.user(opener.0, harm: opener.1)
+        c.assistant("...")
+        return c.user(followUp.0, harm: followUp.1)
+    }
 }
 
 /// A scorer that only recognises a goal when both of its halves are present.
