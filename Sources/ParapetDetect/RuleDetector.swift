@@ -37,8 +37,12 @@ public struct RuleDetector: MessageDetector {
         // A sense decides the meaning of a short question ("how do I kill someone in Call of Duty?"); in a long
         // prompt one computing or game word says little about the ask, so the guard is capped lower there.
         let cap = n.text.utf8.count > Self.shortQuestionBytes ? Self.maxGuardLong : Self.maxGuard
+        // A `sense_veto` rule ("the real chemicals", "a real person") cancels the strong senses (`damps_operational`:
+        // games, figures of speech, computing ...): asked for the real thing, the frame is a disguise.
+        let vetoed = matches.contains { $0.1 == nil && ruleSet.rules[$0.0.rule].signal == Self.senseVeto }
         for (m, encoding) in matches where encoding == nil && ruleSet.rules[m.rule].signal == Self.benignSense {
             let r = ruleSet.rules[m.rule]
+            if vetoed && r.dampsOperational { continue }
             damp = max(damp, min(cap, r.confidence))
             if r.dampsOperational { dampOperational = max(dampOperational, min(cap, r.confidence)) }
             a.add(Indicator(id: "rule:" + r.id, kind: "guard", title: r.title, score: r.confidence, match: String(m.text.prefix(120))))
@@ -46,7 +50,7 @@ public struct RuleDetector: MessageDetector {
         if damp > 0 {
             for c in HarmCategory.allCases { a.scores[c] *= (1 - damp) }
         }
-        for (m, encoding) in matches where ruleSet.rules[m.rule].signal != Self.benignSense {
+        for (m, encoding) in matches where ruleSet.rules[m.rule].signal != Self.benignSense && ruleSet.rules[m.rule].signal != Self.senseVeto {
             let r = ruleSet.rules[m.rule]
             var weight = min(1, r.confidence * (m.count > 1 ? 1.15 : 1))
             // A guard's sense also weakens harm *evidence* (a lexicon rule below the alert bar: "steal" in
@@ -84,6 +88,8 @@ public struct RuleDetector: MessageDetector {
 
     /// Signal of word-sense guard rules: they lower the classifier's harm scores instead of raising a score.
     static let benignSense = "benign_sense"
+    /// Signal of rules that cancel the word-sense guards of a message.
+    static let senseVeto = "sense_veto"
     /// The most a guard can take off the classifier's harm scores (a guard never silences a harm rule).
     static let maxGuard = 0.7
     /// The cap for prompts longer than `shortQuestionBytes`.

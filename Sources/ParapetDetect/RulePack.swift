@@ -151,7 +151,7 @@ public struct LintIssue: Sendable, Hashable, CustomStringConvertible {
 public enum RuleLinter {
     public static let signals: Set<String> = Set([
         "jailbreak", "injection", "prompt_injection", "indirect_injection", "reconnaissance", "many_shot", "refusal",
-        "system_prompt_leak", "none", "benign_sense",
+        "system_prompt_leak", "none", "benign_sense", "sense_veto",
     ] + HarmCategory.allCases.map { "harm." + $0.rawValue })
 
     public static func lint(_ packs: [RulePack]) -> [LintIssue] {
@@ -187,7 +187,8 @@ public enum RuleLinter {
                 if r.alert && r.confidence < 0.8 { warn("alerting rule with confidence < 0.8: is it precise enough?") }
                 if (r.examples?.positive ?? []).isEmpty { warn("no positive example") }
                 if (r.examples?.negative ?? []).isEmpty { warn("no negative example") }
-                if r.mitreAtlas == nil && r.signal != "none" && r.signal != "refusal" && r.signal != "benign_sense" { warn("no MITRE ATLAS mapping") }
+                if r.mitreAtlas == nil && r.signal != "none" && r.signal != "refusal" && r.signal != "benign_sense"
+                    && r.signal != "sense_veto" { warn("no MITRE ATLAS mapping") }
             }
         }
         return issues
