@@ -25,7 +25,7 @@ struct RulesCommand: ParsableCommand {
             let p = try RulesCommand.packs(packs)
             let issues = RuleLinter.lint(p)
             for i in issues { print(i.description) }
-            do { _ = try RuleSet(packs: p) } catch {
+            do { print(try RuleSet(packs: p).matcherSummary) } catch {
                 print("error: \(error)")
                 throw ExitCode(1)
             }

@@ -97,6 +97,12 @@ public struct RuleSet: Sendable {
         self.regexRules = regexes.indices.filter { !regexes[$0].isEmpty }
     }
 
+    /// Phrases, automaton states, byte classes and transition-table size, for `parapet rules lint`.
+    public var matcherSummary: String {
+        let a = automaton
+        return "\(a.patternCount) phrases, \(a.stateCount) automaton states, \(a.classCount) byte classes, matcher tables \(a.tableBytes / 1024) KiB"
+    }
+
     @inline(__always) static func bit(_ role: Role) -> UInt8 {
         switch role {
         case .user: 1
