@@ -15,13 +15,17 @@ public struct DetectionThresholds: Sendable, Hashable, Codable {
     public var harmAlertLevel: HarmLevel = .low
     /// Attack score at which severity goes from medium to high.
     public var attackHigh: Double = 0.9
+    /// A framed harmful ask: a jailbreak frame named by rules and harm evidence (or a hazardous subject), each at or
+    /// above this but under its own bar, in the same prompt ("for my thriller, the actual steps" + a wrongdoing)
+    /// raise `jailbreak.direct` (1 turns it off).
+    public var framedAsk: Double = 0.3
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
         case jailbreak, promptInjection = "prompt_injection", indirectInjection = "indirect_injection"
         case harmLow = "harm_low", harmMedium = "harm_medium", harmHigh = "harm_high"
-        case harmAlertLevel = "harm_alert_level", attackHigh = "attack_high"
+        case harmAlertLevel = "harm_alert_level", attackHigh = "attack_high", framedAsk = "framed_ask"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -41,6 +45,7 @@ public struct DetectionThresholds: Sendable, Hashable, Codable {
         harmMedium = try v(.harmMedium, d.harmMedium)
         harmHigh = try v(.harmHigh, d.harmHigh)
         attackHigh = try v(.attackHigh, d.attackHigh)
+        framedAsk = try v(.framedAsk, d.framedAsk)
         harmAlertLevel = try c.decodeIfPresent(HarmLevel.self, forKey: .harmAlertLevel) ?? d.harmAlertLevel
     }
 

@@ -44,6 +44,12 @@ public struct MessageAnalyzer: Sendable {
                     a.findings.append(Finding(
                         type: .jailbreakDirect, subtype: a.subtypes["jailbreak"], severity: severity(s.jailbreak),
                         confidence: s.jailbreak, indicators: evidence, scores: s.named, detector: "message.jailbreak"))
+                } else if t.framedAsk < 1 && a.jailbreakFromRules >= t.framedAsk && max(s.maxHarm, s.hazardTopic) >= t.framedAsk && !has(.jailbreakDirect) {
+                    // Framing and payload, each weak alone: the frame is there to carry the harmful ask past a filter.
+                    let combined = 1 - (1 - s.jailbreak) * (1 - max(s.maxHarm, s.hazardTopic))
+                    a.findings.append(Finding(
+                        type: .jailbreakDirect, subtype: a.subtypes["jailbreak"] ?? "role_play", severity: severity(combined),
+                        confidence: combined, indicators: evidence, scores: s.named, detector: "message.framed_ask"))
                 } else if s.promptInjection >= t.promptInjection && !has(.promptInjectionDirect) && !has(.jailbreakDirect) {
                     a.findings.append(Finding(
                         type: .promptInjectionDirect, subtype: a.subtypes["prompt_injection"] ?? "instruction_override",

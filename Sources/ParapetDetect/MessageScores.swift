@@ -16,6 +16,9 @@ public struct MessageScores: Sendable, Hashable {
     public var manyShot: Double = 0
     /// The response reveals the model's system prompt or instructions (assistant side).
     public var systemPromptLeak: Double = 0
+    /// The message names a hazardous subject (weapons, drugs, crimes, ...). Not harm by itself: it only completes
+    /// a jailbreak frame into a framed harmful ask (`DetectionThresholds.framedAsk`).
+    public var hazardTopic: Double = 0
 
     public init() {}
 
@@ -39,6 +42,7 @@ public struct MessageScores: Sendable, Hashable {
         put("reconnaissance", reconnaissance)
         put("many_shot", manyShot)
         put("system_prompt_leak", systemPromptLeak)
+        put("hazard_topic", hazardTopic)
         return d
     }
 }
@@ -56,6 +60,9 @@ public struct MessageAnalysis: Sendable, Hashable {
     public var subtypes: [String: String] = [:]
     /// Weight of the rule that set each entry of `subtypes`.
     public var subtypeWeights: [String: Double] = [:]
+    /// The jailbreak score that rules alone gave (noisy-or of their weights): a framed harmful ask needs a frame a
+    /// rule names, not only the classifier's jailbreak score.
+    public var jailbreakFromRules: Double = 0
 
     public init() {}
 

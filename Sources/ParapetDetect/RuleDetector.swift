@@ -65,6 +65,7 @@ public struct RuleDetector: MessageDetector {
             }
             let signal = Self.resolve(r.signal, role: role)
             Self.raise(signal, by: weight, in: &a.scores)
+            if signal == "jailbreak" { a.jailbreakFromRules = 1 - (1 - a.jailbreakFromRules) * (1 - weight) }
             if let st = encoding != nil && signal == "jailbreak" ? "encoding" : r.subtype {
                 let prev = a.subtypeWeights[signal] ?? 0
                 if weight > prev {
@@ -112,6 +113,7 @@ public struct RuleDetector: MessageDetector {
         case "many_shot": s.manyShot = or(s.manyShot)
         case "refusal": s.refusal = or(s.refusal)
         case "system_prompt_leak": s.systemPromptLeak = or(s.systemPromptLeak)
+        case "hazard_topic": s.hazardTopic = or(s.hazardTopic)
         default:
             if signal.hasPrefix("harm."), let c = HarmCategory(rawValue: String(signal.dropFirst(5))) {
                 s[c] = or(s[c])

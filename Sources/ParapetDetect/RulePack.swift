@@ -64,7 +64,7 @@ public struct Rule: Sendable, Hashable, Codable {
     /// How sure a match is (0-1): also the weight the rule adds to its signal's score.
     public var confidence: Double
     /// The score the rule feeds: jailbreak, injection (prompt or indirect by role), prompt_injection,
-    /// indirect_injection, reconnaissance, many_shot, refusal, system_prompt_leak, harm.<category>, none.
+    /// indirect_injection, reconnaissance, many_shot, refusal, system_prompt_leak, harm.<category>, hazard_topic, none.
     public var signal: String
     /// Raise a finding on a match alone (only for precise rules); otherwise the rule only adds evidence and score.
     public var alert: Bool = false
@@ -151,7 +151,7 @@ public struct LintIssue: Sendable, Hashable, CustomStringConvertible {
 public enum RuleLinter {
     public static let signals: Set<String> = Set([
         "jailbreak", "injection", "prompt_injection", "indirect_injection", "reconnaissance", "many_shot", "refusal",
-        "system_prompt_leak", "none", "benign_sense", "sense_veto",
+        "system_prompt_leak", "none", "benign_sense", "sense_veto", "hazard_topic",
     ] + HarmCategory.allCases.map { "harm." + $0.rawValue })
 
     public static func lint(_ packs: [RulePack]) -> [LintIssue] {
