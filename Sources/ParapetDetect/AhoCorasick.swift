@@ -163,6 +163,10 @@ public struct AhoCorasick: Sendable {
     /// Lead byte of a 3-byte UTF-8 character in U+3000-U+9FFF (CJK punctuation, kana, CJK ideographs).
     @inline(__always) static func isCJKLead(_ b: UInt8) -> Bool { b >= 0xE3 && b <= 0xE9 }
 
+    /// Second byte of ¡ « » ¿ (U+00A1, U+00AB, U+00BB, U+00BF after 0xC2): punctuation, not letters, so
+    /// "¿cómo puedo ...?" and «...» start and end words (every non-ASCII byte otherwise counts as a letter).
+    @inline(__always) static func isLatin1Punctuation(_ b: UInt8) -> Bool { b == 0xA1 || b == 0xAB || b == 0xBB || b == 0xBF }
+
     @inline(__always) static func isWordByte(_ b: UInt8) -> Bool {
         (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || b >= 0x80 || b == 0x5F
     }
@@ -222,14 +226,17 @@ public struct AhoCorasick: Sendable {
                     // Chinese and Japanese are written without spaces: next to such a character (inside
                     // or outside the match) a match needs no word boundary on that side.
                     let endsCJK = (i >= 2 && Self.isCJKLead(text[i - 2]) && b >= 0x80 && b < 0xC0) || Self.isCJKLead(after)
-                    if !Self.isWordByte(after) || !Self.isWordByte(b) || endsCJK {
+                    let afterPunct = after == 0xC2 && i + 2 < n && Self.isLatin1Punctuation(text[i + 2])
+                    if !Self.isWordByte(after) || !Self.isWordByte(b) || endsCJK || afterPunct {
                         for j in o0..<o1 {
                             let p = Int(outs[j])
                             let start = i + 1 - patternLengths[p]
                             guard start >= 0 else { continue }
                             let before: UInt8 = start > 0 ? text[start - 1] : 0x20
                             let afterCJK = start >= 3 && Self.isCJKLead(text[start - 3]) && before >= 0x80 && before < 0xC0
-                            if Self.isWordByte(before) && Self.isWordByte(text[start]) && !Self.isCJKLead(text[start]) && !afterCJK { continue }
+                            let afterPunctuation = start >= 2 && text[start - 2] == 0xC2 && Self.isLatin1Punctuation(before)
+                            if Self.isWordByte(before) && Self.isWordByte(text[start]) && !Self.isCJKLead(text[start]) && !afterCJK
+                                && !afterPunctuation { continue }
                             hits.append(Hit(pattern: p, start: start, end: i + 1, token: token))
                             if hits.count >= limit { return }
                         }

@@ -67,4 +67,14 @@ import Testing
         let hits = ac.matches(in: "a phrase number 17 with a long tail here")
         #expect(Set(hits.map(\.pattern)) == [17, 400])
     }
+
+    @Test func spanishAndFrenchPunctuationBoundsWords() {
+        let ac = AhoCorasick(patterns: [Array("cómo puedo".utf8), Array("como".utf8), Array("poison".utf8)])
+        #expect(ac.matches(in: "¿cómo puedo hacerlo?").map(\.pattern) == [0])
+        #expect(ac.matches(in: "¡como!").map(\.pattern) == [1])
+        #expect(ac.matches(in: "«poison»").map(\.pattern) == [2])
+        // other non-ASCII neighbours are still letters: no match inside "pöison" or "poisoné"
+        #expect(ac.matches(in: "poisoné").isEmpty)
+        #expect(ac.matches(in: "époison").isEmpty)
+    }
 }
