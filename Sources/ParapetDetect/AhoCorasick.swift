@@ -103,29 +103,35 @@ public struct AhoCorasick: Sendable {
         }
         let kids: [[(UInt8, Int32)]] = order.map { old in children[old].map { ($0.0, newId[Int($0.1)]) }.sorted { $0.0 < $1.0 } }
         var outs: [[Int32]] = order.map { ends[$0] }
-        // Failure links in BFS order; goto(s, c) resolves through failure links (the root loops to itself).
+        // Failure links and dense rows in one breadth-first sweep. A dense state's row is its failure state's row
+        // (shallower, so already built) overwritten by its own edges: O(states x classes) array copies, no search
+        // (fast in debug builds too, where every engine start builds this).
+        let denseCount = depth.firstIndex(where: { $0 > denseDepth }) ?? n
         var failLink = [Int32](repeating: 0, count: n)
-        func child(_ s: Int, _ c: UInt8) -> Int32? { kids[s].first(where: { $0.0 == c })?.1 }
-        func delta(_ s: Int, _ c: UInt8) -> Int32 {
-            var x = s
+        var d = [Int32](repeating: 0, count: denseCount * k)
+        func step(_ from: Int, _ c: UInt8) -> Int32 {
+            var x = from
             while true {
-                if let t = child(x, c) { return t }
-                if x == 0 { return 0 }
+                if x < denseCount { return d[x * k + Int(c)] }
+                if let t = kids[x].first(where: { $0.0 == c }) { return t.1 }
                 x = Int(failLink[x])
             }
         }
         for s in 0..<n {
+            if s < denseCount {
+                if s > 0 {
+                    let f = Int(failLink[s]) * k
+                    for c in 0..<k { d[s * k + c] = d[f + c] }
+                }
+                for (c, t) in kids[s] { d[s * k + Int(c)] = t }
+            }
             for (c, t) in kids[s] {
-                failLink[Int(t)] = s == 0 ? 0 : delta(Int(failLink[s]), c)
+                failLink[Int(t)] = s == 0 ? 0 : step(Int(failLink[s]), c)
             }
         }
         for s in 1..<max(n, 1) { outs[s].append(contentsOf: outs[Int(failLink[s])]) }
         func flagged(_ t: Int32) -> Int32 { outs[Int(t)].isEmpty ? t : t | Self.outputFlag }
-        let denseCount = depth.firstIndex(where: { $0 > denseDepth }) ?? n
-        var d = [Int32](repeating: 0, count: denseCount * k)
-        for s in 0..<denseCount {
-            for c in 0..<k { d[s * k + c] = flagged(delta(s, UInt8(c))) }
-        }
+        for i in d.indices { d[i] = flagged(d[i]) }
         var es: [Int32] = [0]
         var ec: [UInt8] = []
         var et: [Int32] = []
