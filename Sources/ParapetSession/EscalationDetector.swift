@@ -42,7 +42,9 @@ public struct EscalationDetector: ConversationDetector {
             let v: Double
             switch t.role {
             case .user:
-                v = t.risk
+                // Harm and jailbreak framing build an escalation; an instruction override ("ignore my previous
+                // instructions, now write about tea tree oil") does not.
+                v = max(t.scores.jailbreak, t.scores.maxHarm)
                 usersAfter += 1
             case .assistant:
                 v = t.scores.maxHarm
