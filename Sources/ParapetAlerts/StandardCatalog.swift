@@ -17,7 +17,7 @@ enum StandardCatalog {
     static let entries: [CatalogEntry] = [
         CatalogEntry(
             type: .jailbreakDirect, title: "Jailbreak attempt in a user prompt",
-            description: "A user prompt tries to make the model ignore its rules or safety training in one message: by declaring new system rules, embedding a fake conversation (conversation mockup), role-play with an unrestricted persona, or encoding the request (ciphers, base64, leetspeak, other languages).",
+            description: "A user prompt tries to make the model ignore its rules or safety training in one message: by declaring new system rules, embedding a fake conversation (conversation mockup), role-play with an unrestricted persona, a story, research or game frame wrapped around a harmful ask, or encoding the request (ciphers, base64, leetspeak, other languages).",
             defaultSeverity: .medium, subtypes: ["system_rules", "conversation_mockup", "role_play", "encoding", "adversarial_suffix"],
             mitreAtlas: ["AML.T0054", "AML.T0051.000"], owaspLLM: ["LLM01:2025"],
             remediation: [
