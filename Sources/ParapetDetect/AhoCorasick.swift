@@ -5,19 +5,25 @@
 /// read as a single space (the normaliser already collapses runs), so `ignore previous` matches across a line break.
 ///
 /// Layout: states are numbered breadth-first. The states near the root (depth <= `denseDepth`), where a scan spends
-/// most of its bytes, have full transition rows; deeper states keep only their trie edges and a failure link, which
-/// always leads back toward the root. A full table for every state was 60 MB for the shipped pack (119,000 states
-/// times 136 byte classes): every byte was a cache miss. Matching allocates nothing but the caller's hit buffer.
+/// most of its bytes, have transition rows over the ASCII byte classes; every state keeps its trie edges and a
+/// failure link, which always leads back toward the root (whose row covers every class), for deeper states and for
+/// non-ASCII bytes. A full table for every state and class was 60 MB for the shipped pack (119,000 states times 136
+/// byte classes, most of them UTF-8 bytes of other scripts). Matching allocates nothing but the caller's hit buffer.
 public struct AhoCorasick: Sendable {
     /// Byte -> alphabet class (0 = "other").
     private let classOf: [UInt8]
     private let alphabetSize: Int
-    /// Number of states with full rows (states 0..<denseCount, the shallow ones).
+    /// Classes 0..<narrow are "other" and the ASCII bytes of the patterns; the rest are non-ASCII bytes.
+    private let narrow: Int
+    /// Number of states with rows (states 0..<denseCount, the shallow ones).
     private let denseCount: Int
-    /// state * alphabetSize + class -> next state, for the dense states. A target with `outputFlag` set has outputs.
+    /// state * narrow + class -> next state, for the dense states and the ASCII classes. A target with `outputFlag`
+    /// set has outputs.
     private let dense: [Int32]
-    /// Deep states: edges `edgeClass/edgeTarget[edgeStart[s - denseCount] ..< edgeStart[s - denseCount + 1]]`
-    /// (targets carry `outputFlag` too) and the failure link.
+    /// The root's transitions for every class.
+    private let rootRow: [Int32]
+    /// Every state's edges `edgeClass/edgeTarget[edgeStart[s] ..< edgeStart[s + 1]]` (targets carry `outputFlag`
+    /// too) and its failure link.
     private let edgeStart: [Int32]
     private let edgeClass: [UInt8]
     private let edgeTarget: [Int32]
@@ -38,7 +44,8 @@ public struct AhoCorasick: Sendable {
     public var stateCount: Int { outStart.count - 1 }
     public var classCount: Int { alphabetSize }
     public var tableBytes: Int {
-        (dense.count + edgeStart.count + edgeTarget.count + fail.count + outStart.count + outputs.count) * 4 + edgeClass.count
+        (dense.count + rootRow.count + edgeStart.count + edgeTarget.count + fail.count + outStart.count + outputs.count) * 4
+            + edgeClass.count
     }
 
     public struct Hit: Sendable, Hashable {
@@ -54,19 +61,23 @@ public struct AhoCorasick: Sendable {
     /// `denseDepth`: see `AhoCorasick.denseDepth` (tests lower it to drive scans through the sparse states).
     public init(patterns: [[UInt8]], denseDepth: Int = AhoCorasick.denseDepth) {
         // Alphabet: every byte that occurs in a pattern gets a class; space stands for all whitespace.
+        // ASCII bytes get the low class numbers (the dense rows cover them), other bytes the rest.
         var cls = [UInt8](repeating: 0, count: 256)
         var next: UInt8 = 1
-        for p in patterns {
-            for b in p {
-                let c = Self.mapWhitespace(b)
-                if cls[Int(c)] == 0 && next < 255 {
-                    cls[Int(c)] = next
-                    next += 1
+        for ascii in [true, false] {
+            for p in patterns {
+                for b in p where (b < 0x80) == ascii {
+                    let c = Self.mapWhitespace(b)
+                    if cls[Int(c)] == 0 && next < 255 {
+                        cls[Int(c)] = next
+                        next += 1
+                    }
                 }
             }
         }
         for ws: UInt8 in [0x09, 0x0A, 0x0B, 0x0C, 0x0D] { cls[Int(ws)] = cls[0x20] }
         let k = Int(next)
+        let narrow = 1 + (0..<128).filter { b in cls[b] != 0 && !(b >= 0x09 && b <= 0x0D) }.count
         // Trie with sparse children (class, child), in insertion order.
         var children: [[(UInt8, Int32)]] = [[]]
         var ends: [[Int32]] = [[]]
@@ -108,11 +119,14 @@ public struct AhoCorasick: Sendable {
         // (fast in debug builds too, where every engine start builds this).
         let denseCount = depth.firstIndex(where: { $0 > denseDepth }) ?? n
         var failLink = [Int32](repeating: 0, count: n)
-        var d = [Int32](repeating: 0, count: denseCount * k)
+        var d = [Int32](repeating: 0, count: denseCount * narrow)
+        var root = [Int32](repeating: 0, count: k)
+        for (c, t) in kids[0] { root[Int(c)] = t }
         func step(_ from: Int, _ c: UInt8) -> Int32 {
             var x = from
             while true {
-                if x < denseCount { return d[x * k + Int(c)] }
+                if Int(c) < narrow && x < denseCount { return d[x * narrow + Int(c)] }
+                if x == 0 { return root[Int(c)] }
                 if let t = kids[x].first(where: { $0.0 == c }) { return t.1 }
                 x = Int(failLink[x])
             }
@@ -120,10 +134,10 @@ public struct AhoCorasick: Sendable {
         for s in 0..<n {
             if s < denseCount {
                 if s > 0 {
-                    let f = Int(failLink[s]) * k
-                    for c in 0..<k { d[s * k + c] = d[f + c] }
+                    let f = Int(failLink[s]) * narrow
+                    for c in 0..<narrow { d[s * narrow + c] = d[f + c] }
                 }
-                for (c, t) in kids[s] { d[s * k + Int(c)] = t }
+                for (c, t) in kids[s] where Int(c) < narrow { d[s * narrow + Int(c)] = t }
             }
             for (c, t) in kids[s] {
                 failLink[Int(t)] = s == 0 ? 0 : step(Int(failLink[s]), c)
@@ -132,10 +146,11 @@ public struct AhoCorasick: Sendable {
         for s in 1..<max(n, 1) { outs[s].append(contentsOf: outs[Int(failLink[s])]) }
         func flagged(_ t: Int32) -> Int32 { outs[Int(t)].isEmpty ? t : t | Self.outputFlag }
         for i in d.indices { d[i] = flagged(d[i]) }
+        for i in root.indices { root[i] = flagged(root[i]) }
         var es: [Int32] = [0]
         var ec: [UInt8] = []
         var et: [Int32] = []
-        for s in denseCount..<n {
+        for s in 0..<n {
             for (c, t) in kids[s] {
                 ec.append(c)
                 et.append(flagged(t))
@@ -151,8 +166,10 @@ public struct AhoCorasick: Sendable {
         starts[n] = Int32(flat.count)
         classOf = cls
         alphabetSize = k
+        self.narrow = narrow
         self.denseCount = denseCount
         dense = d
+        rootRow = root
         edgeStart = es
         edgeClass = ec
         edgeTarget = et
@@ -182,12 +199,13 @@ public struct AhoCorasick: Sendable {
         guard !outputs.isEmpty else { return }
         var s = 0
         var token = 0
-        let k = alphabetSize
+        let narrow = self.narrow
         let n = text.count
         let denseCount = self.denseCount
         let flag = Self.outputFlag
         classOf.withUnsafeBufferPointer { cls in
         dense.withUnsafeBufferPointer { d in
+        rootRow.withUnsafeBufferPointer { rr in
         edgeStart.withUnsafeBufferPointer { es in
         edgeClass.withUnsafeBufferPointer { ec in
         edgeTarget.withUnsafeBufferPointer { et in
@@ -208,22 +226,39 @@ public struct AhoCorasick: Sendable {
                 }
                 prevSpace = isSpace
                 let c = cls[Int(b)]
-                // Deep states: follow trie edges, else the failure link, until a dense row answers.
                 var t: Int32
-                while true {
-                    if s < denseCount {
-                        t = d[s * k + Int(c)]
-                        break
+                if Int(c) < narrow {
+                    // ASCII: a dense row answers; deep states follow their edges, else the failure link.
+                    while true {
+                        if s < denseCount {
+                            t = d[s * narrow + Int(c)]
+                            break
+                        }
+                        var e = Int(es[s])
+                        let e1 = Int(es[s + 1])
+                        while e < e1 && ec[e] != c { e += 1 }
+                        if e < e1 {
+                            t = et[e]
+                            break
+                        }
+                        s = Int(fl[s])
                     }
-                    let row = s - denseCount
-                    var e = Int(es[row])
-                    let e1 = Int(es[row + 1])
-                    while e < e1 && ec[e] != c { e += 1 }
-                    if e < e1 {
-                        t = et[e]
-                        break
+                } else {
+                    // Other scripts: edges and failure links down to the root, whose row has every class.
+                    while true {
+                        if s == 0 {
+                            t = rr[Int(c)]
+                            break
+                        }
+                        var e = Int(es[s])
+                        let e1 = Int(es[s + 1])
+                        while e < e1 && ec[e] != c { e += 1 }
+                        if e < e1 {
+                            t = et[e]
+                            break
+                        }
+                        s = Int(fl[s])
                     }
-                    s = Int(fl[s])
                 }
                 s = Int(t & ~flag)
                 if t & flag != 0 {
@@ -250,6 +285,7 @@ public struct AhoCorasick: Sendable {
                 }
                 i += 1
             }
+        }
         }
         }
         }
