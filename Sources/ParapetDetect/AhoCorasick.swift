@@ -227,38 +227,27 @@ public struct AhoCorasick: Sendable {
                 prevSpace = isSpace
                 let c = cls[Int(b)]
                 var t: Int32
-                if Int(c) < narrow {
-                    // ASCII: a dense row answers; deep states follow their edges, else the failure link.
-                    while true {
-                        if s < denseCount {
-                            t = d[s * narrow + Int(c)]
-                            break
-                        }
-                        var e = Int(es[s])
-                        let e1 = Int(es[s + 1])
-                        while e < e1 && ec[e] != c { e += 1 }
-                        if e < e1 {
-                            t = et[e]
-                            break
-                        }
-                        s = Int(fl[s])
+                // ASCII classes: a dense row answers. Other scripts: the root's row, which has every class. On the
+                // way there, deep states (and, for other scripts, every state) follow their edges, else the
+                // failure link.
+                let ascii = Int(c) < narrow
+                while true {
+                    if ascii && s < denseCount {
+                        t = d[s * narrow + Int(c)]
+                        break
                     }
-                } else {
-                    // Other scripts: edges and failure links down to the root, whose row has every class.
-                    while true {
-                        if s == 0 {
-                            t = rr[Int(c)]
-                            break
-                        }
-                        var e = Int(es[s])
-                        let e1 = Int(es[s + 1])
-                        while e < e1 && ec[e] != c { e += 1 }
-                        if e < e1 {
-                            t = et[e]
-                            break
-                        }
-                        s = Int(fl[s])
+                    if !ascii && s == 0 {
+                        t = rr[Int(c)]
+                        break
                     }
+                    var e = Int(es[s])
+                    let e1 = Int(es[s + 1])
+                    while e < e1 && ec[e] != c { e += 1 }
+                    if e < e1 {
+                        t = et[e]
+                        break
+                    }
+                    s = Int(fl[s])
                 }
                 s = Int(t & ~flag)
                 if t & flag != 0 {
