@@ -35,8 +35,8 @@ public struct AhoCorasick: Sendable {
     public let patternLengths: [Int]
     public var patternCount: Int { patternLengths.count }
 
-    /// Depth up to which states get full transition rows (6: as fast as a full table on 500-byte prompts, 8 MB
-    /// instead of 60 MB for the shipped pack; at 2 the scan was 8 % slower, BENCHMARKS.md).
+    /// Depth up to which states get rows (6: as fast as a full table on 500-byte prompts; with full-width rows, 2 was
+    /// 8 % slower and 4 matched, BENCHMARKS.md). Tests lower it to drive scans through the edges.
     public static let denseDepth = 6
     static let outputFlag: Int32 = 1 << 30
 
@@ -187,7 +187,9 @@ public struct AhoCorasick: Sendable {
     @inline(__always) static func isCJKLead(_ b: UInt8) -> Bool { b >= 0xE3 && b <= 0xE9 }
 
     /// Second byte of ¡ « » ¿ (U+00A1, U+00AB, U+00BB, U+00BF after 0xC2): punctuation, not letters, so
-    /// "¿cómo puedo ...?" and «...» start and end words (every non-ASCII byte otherwise counts as a letter).
+    /// "¿cómo puedo ...?" and «...» start and end words (every non-ASCII byte otherwise counts as a letter). Decided
+    /// here rather than folded by the normaliser: the normalised text is also the classifier's training text, and
+    /// changing it would change the shipped model.
     @inline(__always) static func isLatin1Punctuation(_ b: UInt8) -> Bool { b == 0xA1 || b == 0xAB || b == 0xBB || b == 0xBF }
 
     @inline(__always) static func isWordByte(_ b: UInt8) -> Bool {

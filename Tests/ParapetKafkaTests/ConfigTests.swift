@@ -19,6 +19,7 @@ struct ConfigTests {
           max_sessions: 1234
           thresholds:
             jailbreak: 0.7
+            framed_ask: 0.45
           apps:
             support-bot:
               thresholds:
@@ -45,6 +46,8 @@ struct ConfigTests {
         #expect(cfg.engine.limits.maxTurns == 10)
         #expect(cfg.engine.policy.defaults.jailbreak == 0.7)
         #expect(cfg.engine.policy.perApp["support-bot"]?.jailbreak == 0.4)
+        #expect(cfg.engine.policy.defaults.framedAsk == 0.45)
+        #expect(cfg.engine.policy.perApp["support-bot"]?.framedAsk == 0.45)  // an app inherits the defaults
         #expect(cfg.processor.effectiveConsumerProperties["sasl.mechanism"] == "PLAIN")
         #expect(cfg.processor.effectiveConsumerProperties["enable.auto.commit"] == "false")
         let shown = c.render()
@@ -67,6 +70,9 @@ struct ConfigTests {
         var e = ConfigLayers.defaults()
         try e.set("engine.thresholds.jailbreak", "1.5", source: "flag")
         #expect(throws: ConfigError.self) { try ParapetConfig(e) }
+        var g = ConfigLayers.defaults()
+        try g.set("engine.thresholds.framed_ask", "2", source: "flag")
+        #expect(throws: ConfigError.self) { try ParapetConfig(g) }
         var f = ConfigLayers.defaults()
         try f.set("kafka.properties.no.such.property", "1", source: "flag")
         try f.set("kafka.bootstrap_servers", "localhost:9092", source: "flag")
