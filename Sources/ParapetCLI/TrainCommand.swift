@@ -65,6 +65,12 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Chatty benign questions from Resources/training/chat-negatives.txt added as negatives (the chatty question form of DEV's harmful requests is not itself harm).")
     var chatNegatives: Int = 1500
 
+    @Flag(inversion: .prefixedNo, help: "Keep synthetic benign requests (source synthetic/...) out of the calibration part.")
+    var calibrationExcluded = true
+
+    @Option(help: "Times each message of a synthetic/... source is trained on per epoch.")
+    var syntheticWeight: Int = 2
+
     @Option(help: "Static token embeddings (PPEM file from scripts/model/distill_static_embeddings.py) for the dense part; without it the model has n-gram features only.")
     var embeddings: String?
 
@@ -193,8 +199,12 @@ struct TrainCommand: ParsableCommand {
                 default:
                     continue  // e.g. the benign question before an injected document: leave it out
                 }
-                let cal = !attack && Self.bucket(text) < 15
-                examples.append(TrainingExample(text: text, labels: l, calibration: cal))
+                // synthetic look-alikes train the heads but stay out of calibration (its benign bar is DEV-like traffic)
+                let synthetic = c.source.hasPrefix("synthetic/")
+                let cal = !attack && Self.bucket(text) < 15 && !(calibrationExcluded && synthetic)
+                for _ in 0..<(synthetic && !cal ? max(1, syntheticWeight) : 1) {
+                    examples.append(TrainingExample(text: text, labels: l, calibration: cal))
+                }
                 // The same ask as an imperative, for harmful and benign questions alike (never for calibration).
                 if t.role == "user", !cal, c.capability == "harmful_request" || !attack {
                     for v in RequestForms.imperatives(of: t.content, count: formVariants) {

@@ -46,7 +46,7 @@ public struct ModelTrainer: Sendable {
     /// Largest class weight (class balancing is capped: large weights made the heads unstable and noisy).
     public var maxClassWeight: Double = 3
     /// Target share of benign calibration messages scoring >= 0.5, per head (nil: no calibration).
-    public var targetFPR: [Float?] = [0.0005, 0.0003, 0.003, 0.002, nil, nil, nil, nil, nil]
+    public var targetFPR: [Float?] = [0.0005, 0.0003, 0.003, 0.001, nil, nil, nil, nil, nil]
     /// Largest bias decrease calibration may apply, per head (nil: no limit).
     public var maxStrictShift: [Float?] = [3, 3, nil, nil, nil, nil, nil, nil, nil]
     public var log: @Sendable (String) -> Void = { _ in }

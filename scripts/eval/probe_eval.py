@@ -65,7 +65,10 @@ def read_labels(files):
 def replay(args, files, alerts):
     events = subprocess.Popen([sys.executable, os.path.join(args.tools, "events.py")] + files,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    rep = subprocess.run([args.bin, "replay", "-", "--alerts", alerts, "--quiet-rejects", "--progress", "none"],
+    cmd = [args.bin, "replay", "-", "--alerts", alerts, "--quiet-rejects", "--progress", "none"]
+    if args.config:
+        cmd += ["--config", args.config]
+    rep = subprocess.run(cmd,
                          stdin=events.stdout, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     events.stdout.close()
     ev_err = events.stderr.read().decode("utf-8", "replace")
@@ -121,6 +124,7 @@ def main():
                     help="list missed attacks and false alarms (probe id and source only)")
     ap.add_argument("--message-level", action="store_true",
                     help="score message-level alerts only (drop session/conversation detector alerts)")
+    ap.add_argument("--config", default=None, help="parapet configuration file for the replay (thresholds, packs)")
     ap.add_argument("--keep-alerts", default=None, help="also copy the (scored) alerts to this file")
     args = ap.parse_args()
     files = probe_files(args.probes)
