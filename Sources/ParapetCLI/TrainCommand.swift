@@ -12,7 +12,10 @@ struct TrainCommand: ParsableCommand {
         abstract: "Train the message classifier (hashed n-gram logistic heads) from labelled conversations.",
         discussion: """
             Reproducible: a fixed seed and a deterministic order. The shipped model is built with
-              parapet train ../shared/data/dev/{jailbreak,direct_injection,indirect_injection,harmful_request,benign_single,benign_multi}.jsonl.gz
+              parapet train ../shared/data/dev/{jailbreak,direct_injection,indirect_injection,harmful_request,benign_single,benign_multi}.jsonl.gz \\
+                Training/synthetic-requests.jsonl
+            Messages of sources named synthetic/... (Training/README.md) are trained on --synthetic-weight times per
+            epoch and kept out of calibration.
             Source-held-out evaluation uses --exclude-source and --holdout-fold (see scripts/eval/).
             Messages used per head: jailbreak (user turns of jailbreak files vs benign user/assistant turns and plain
             harmful asks); prompt_injection (user turns of direct-injection attacks vs benign); indirect_injection

@@ -104,6 +104,8 @@ def main():
     ap.add_argument("--mode", choices=["shipped", "heldout", "both"], default="both")
     ap.add_argument("--models", default=None,
                     help="reuse model-fold0.bin / model-fold1.bin from this folder (run_eval.py --keep-models) instead of training")
+    ap.add_argument("--synthetic", default=os.path.join(root, "Training", "synthetic-requests.jsonl"),
+                    help="training file added to fold models trained here, as in the shipped model; '' for none")
     ap.add_argument("--conversation-file", default=None,
                     help="a conversation.yaml to try instead of the bundled one (thresholds, cues)")
     args = ap.parse_args()
@@ -130,7 +132,8 @@ def main():
                     model = os.path.join(args.models, f"model-fold{fold}.bin")
                 else:
                     model = os.path.join(tmp, f"model-fold{fold}.bin")
-                    cmd = [args.bin, "train"] + train + ["--output", model, "--holdout-fold", str(fold), "--folds", "2"]
+                    extra = [args.synthetic] if args.synthetic else []
+                    cmd = [args.bin, "train"] + train + extra + ["--output", model, "--holdout-fold", str(fold), "--folds", "2"]
                     for p in F.excluded_prefixes(fold):
                         cmd += ["--exclude-source", p]
                     run(cmd, stdout=subprocess.DEVNULL)
