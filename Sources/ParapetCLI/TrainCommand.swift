@@ -101,6 +101,10 @@ struct TrainCommand: ParsableCommand {
         return Int(v % UInt32(folds))
     }
 
+    func validate() throws {
+        guard syntheticWeight >= 1 else { throw ValidationError("--synthetic-weight must be at least 1 (got \(syntheticWeight))") }
+    }
+
     func run() throws {
         // Training reads only the normalised text: looking for encoded payloads, ciphers, split and spaced words in
         // every training message was work thrown away.
@@ -205,7 +209,7 @@ struct TrainCommand: ParsableCommand {
                 // synthetic look-alikes train the heads but stay out of calibration (its benign bar is DEV-like traffic)
                 let synthetic = c.source.hasPrefix("synthetic/")
                 let cal = !attack && Self.bucket(text) < 15 && !(calibrationExcluded && synthetic)
-                for _ in 0..<(synthetic && !cal ? max(1, syntheticWeight) : 1) {
+                for _ in 0..<(synthetic && !cal ? syntheticWeight : 1) {
                     examples.append(TrainingExample(text: text, labels: l, calibration: cal))
                 }
                 // The same ask as an imperative, for harmful and benign questions alike (never for calibration).

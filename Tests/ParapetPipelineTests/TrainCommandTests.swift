@@ -58,5 +58,8 @@ struct TrainCommandTests {
         #expect(thrice.messages - once.messages == 2 * synthetic.count, "each synthetic message twice more")
         #expect(once.calibration == alone.calibration, "synthetic benign messages are not calibration by default")
         #expect(calibratedToo.calibration > alone.calibration, "with --no-calibration-excluded some fall in the calibration bucket")
+
+        let zero = try ParapetBinary.run(["train", devFile.path, "--synthetic-weight", "0", "--output", dir.appendingPathComponent("z.bin").path], in: dir)
+        #expect(zero.status != 0 && zero.stderr.contains("--synthetic-weight must be at least 1"), "\(zero.stderr)")
     }
 }
