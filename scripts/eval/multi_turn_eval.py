@@ -19,7 +19,7 @@ import argparse, gzip, json, os, subprocess, sys, tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import folds as F  # noqa: E402
-from run_eval import FILES as TRAIN_FILES, read, run  # noqa: E402  (the message-level evaluation's helpers)
+from run_eval import FILES as TRAIN_FILES, SYNTHETIC, read, run  # noqa: E402  (the message-level evaluation's helpers)
 
 
 def only_type(src, dst, typ):
@@ -104,7 +104,7 @@ def main():
     ap.add_argument("--mode", choices=["shipped", "heldout", "both"], default="both")
     ap.add_argument("--models", default=None,
                     help="reuse model-fold0.bin / model-fold1.bin from this folder (run_eval.py --keep-models) instead of training")
-    ap.add_argument("--synthetic", default=os.path.join(root, "Training", "synthetic-requests.jsonl"),
+    ap.add_argument("--synthetic", default=SYNTHETIC,
                     help="training file added to fold models trained here, as in the shipped model; '' for none")
     ap.add_argument("--conversation-file", default=None,
                     help="a conversation.yaml to try instead of the bundled one (thresholds, cues)")

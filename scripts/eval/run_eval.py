@@ -25,6 +25,8 @@ sys.path.insert(0, HERE)
 import folds as F  # noqa: E402
 
 FILES = ["jailbreak", "direct_injection", "indirect_injection", "harmful_request", "benign_single", "benign_multi"]
+# The synthetic requests every shipped and fold model is trained with (Training/README.md); never held out.
+SYNTHETIC = os.path.abspath(os.path.join(HERE, "..", "..", "Training", "synthetic-requests.jsonl"))
 CAPS = ["jailbreak", "direct_injection", "indirect_injection", "harmful_request", "benign_single", "benign_multi"]
 
 
@@ -135,7 +137,7 @@ def main():
     ap.add_argument("--mode", choices=["shipped", "heldout", "both"], default="both")
     ap.add_argument("--out", default=None, help="write all figures as JSON here")
     ap.add_argument("--train-args", default="", help="extra arguments for `parapet train` (experiments)")
-    ap.add_argument("--synthetic", default=os.path.join(root, "Training", "synthetic-requests.jsonl"),
+    ap.add_argument("--synthetic", default=SYNTHETIC,
                     help="training file added to every fold model, as in the shipped model (Training/README.md); '' for none")
     ap.add_argument("--keep-models", default=None, help="keep the fold models in this folder (model-fold0.bin, model-fold1.bin)")
     args = ap.parse_args()
