@@ -31,7 +31,7 @@ enum StandardCatalog {
         CatalogEntry(
             type: .jailbreakMultiTurn, title: "Multi-turn jailbreak (escalation across turns)",
             description: "Across several turns, the conversation escalates from harmless requests toward a harmful goal (crescendo): rising harm scores, back-references to the model's earlier answers, refusals followed by rephrasing, or a harmful request split over several turns. Each message may look harmless on its own; the evidence lists the escalating turns in order.",
-            defaultSeverity: .high, subtypes: ["crescendo", "refusal_rephrase", "refusal_to_compliance", "payload_split", "persona_setup"],
+            defaultSeverity: .high, subtypes: ["crescendo", "refusal_rephrase", "refusal_to_compliance", "refused_escalation", "payload_split", "persona_setup"],
             mitreAtlas: ["AML.T0054", "AML.T0051.000"], owaspLLM: ["LLM01:2025"],
             remediation: [
                 "Read the escalation trajectory in the evidence turn by turn (the report's timeline shows the scores per turn), and the assistant's answers to the escalating turns.",

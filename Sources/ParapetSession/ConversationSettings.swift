@@ -64,6 +64,24 @@ public struct ConversationSettings: Sendable, Codable, Hashable {
         }
     }
 
+    /// A safety refusal (the model declines for a harm, legal or ethical reason, read from the opening of its answer)
+    /// after the user has built up over several turns, or a second such refusal in one conversation: the model saw
+    /// where the conversation was going when the per-message scores did not.
+    public struct RefusedEscalation: Sendable, Codable, Hashable {
+        /// Refusal score (MessageScores.refusal) from which an assistant turn is read for its reason.
+        public var refusal: Double
+        /// User turns in the window, up to the refusal, for a first safety refusal to count.
+        public var minUserTurns: Int
+        /// Bytes of the refusal's opening in which the reason is looked for.
+        public var leadBytes: Int
+        /// Score (strength) of the finding; medium severity below `escalation.high_risk`.
+        public var strength: Double
+
+        enum CodingKeys: String, CodingKey {
+            case refusal, minUserTurns = "min_user_turns", leadBytes = "lead_bytes", strength
+        }
+    }
+
     public struct Reconnaissance: Sendable, Codable, Hashable {
         public var minTurns: Int
         public var score: Double
@@ -89,10 +107,16 @@ public struct ConversationSettings: Sendable, Codable, Hashable {
         /// targeted-harm path of the escalation detector).
         public var grievance: [String]?
         public var concealment: [String]?
+        /// Optional: the reason given at the start of a refusal, a harm, legal or ethical one ("that would be
+        /// illegal", "could hurt someone") or a capability one ("my knowledge cutoff", "more context"), which
+        /// cancels it (the refused-escalation path).
+        public var safetyRefusal: [String]?
+        public var capabilityRefusal: [String]?
 
         enum CodingKeys: String, CodingKey {
             case backReference = "back_reference", procedure, fiction, persona, reconnaissance, hazardTopic = "hazard_topic"
             case guardedSecret = "guarded_secret", secretReference = "secret_reference", grievance, concealment
+            case safetyRefusal = "safety_refusal", capabilityRefusal = "capability_refusal"
         }
     }
 
@@ -103,11 +127,13 @@ public struct ConversationSettings: Sendable, Codable, Hashable {
     public var refusalRephrase: RefusalRephrase
     public var persona: Persona
     public var reconnaissance: Reconnaissance
+    /// Optional (older files have none: the path is off).
+    public var refusedEscalation: RefusedEscalation?
     public var cues: Cues
 
     enum CodingKeys: String, CodingKey {
         case version, escalation, accumulation, payloadSplit = "payload_split", refusalRephrase = "refusal_rephrase", persona
-        case reconnaissance, cues
+        case reconnaissance, refusedEscalation = "refused_escalation", cues
     }
 
     public enum LoadError: Error, CustomStringConvertible {

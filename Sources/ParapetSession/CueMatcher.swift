@@ -25,6 +25,12 @@ public struct CueSet: OptionSet, Sendable, Hashable {
     public static let grievance = CueSet(rawValue: 256)
     /// Concealment of an act ("make it look like an electrical fault", "can't be traced back to me").
     public static let concealment = CueSet(rawValue: 512)
+    /// At the start of a refusal: a harm, legal or ethical reason ("that would be illegal", "could hurt someone").
+    public static let safetyReason = CueSet(rawValue: 1024)
+    /// At the start of a refusal: a capability reason ("my knowledge cutoff", "without more context").
+    public static let capabilityReason = CueSet(rawValue: 2048)
+    /// The cues read from an assistant turn (the others describe what a user asks).
+    public static let refusalReasons: CueSet = [.safetyReason, .capabilityReason]
 }
 
 /// Finds cue phrases at word boundaries in normalised (lower-case) text, in one pass: at each word start
@@ -58,6 +64,8 @@ public struct CueMatcher: Sendable {
         add(cues.secretReference ?? [], .secretReference)
         add(cues.grievance ?? [], .grievance)
         add(cues.concealment ?? [], .concealment)
+        add(cues.safetyRefusal ?? [], .safetyReason)
+        add(cues.capabilityRefusal ?? [], .capabilityReason)
         byFirstByte = table
     }
 

@@ -13,7 +13,9 @@ import ParapetDetect
 /// - `cumulative`: several moderately risky user turns whose accumulated (decayed) risk crosses the bar;
 /// - `persona_setup`: an earlier persona / role-play set-up followed by a risky request;
 /// - `refusal_to_compliance` (on assistant turns): the model refused a risky request earlier and now answers
-///   the same request after it was rephrased.
+///   the same request after it was rephrased;
+/// - `refused_escalation` (on assistant turns): the model refuses for a harm, legal or ethical reason after the user
+///   has built up over several turns, or refuses so a second time: it saw where the conversation was going.
 public struct EscalationDetector: ConversationDetector {
     public let id = "session.escalation"
     public let settings: ConversationSettings
@@ -24,7 +26,10 @@ public struct EscalationDetector: ConversationDetector {
 
     public func evaluate(_ session: inout SessionState, limits: SessionLimits) -> [Finding] {
         guard let last = session.turns.last else { return [] }
-        if last.role == .assistant { return complianceAfterRefusal(session) }
+        if last.role == .assistant {
+            let worked = complianceAfterRefusal(session)
+            return worked.isEmpty ? refusedEscalation(session) : worked
+        }
         guard last.role == .user else { return [] }
         let turns = session.turns
         let userIdx = turns.indices.filter { turns[$0].role == .user }
@@ -155,6 +160,34 @@ public struct EscalationDetector: ConversationDetector {
             contributingTurns: contributing.map { $0.evidence() }, detector: id)]
     }
 
+    /// A safety refusal late in a conversation, or a second one. The per-message scores of a crescendo's last ask
+    /// are often low ("how much of it would go in a drink?" leans on earlier turns for its meaning); the model
+    /// that refused it had the whole conversation. A refusal for lack of capability or context never counts.
+    func refusedEscalation(_ session: SessionState) -> [Finding] {
+        guard let re = settings.refusedEscalation, let last = session.turns.last, isSafetyRefusal(last, re) else { return [] }
+        let turns = session.turns
+        let users = turns.reduce(0) { $0 + ($1.role == .user ? 1 : 0) }
+        let earlier = turns.dropLast().reduce(0) { $0 + (isSafetyRefusal($1, re) ? 1 : 0) }
+        guard users >= max(re.minUserTurns, 1) || earlier >= 1 else { return [] }
+        let strength = max(re.strength, turns.dropLast().filter { $0.role == .user }.map(\.risk).max() ?? 0)
+        let ind = Indicator(id: "session:refused_escalation", kind: "session",
+                            title: Self.titles["refused_escalation"], score: (strength * 1000).rounded() / 1000)
+        let contributing = turns.dropLast().filter { $0.role == .user || isSafetyRefusal($0, re) }.suffix(8)
+        var scores = last.scores.named
+        scores["user_turns"] = Double(users)
+        scores["safety_refusals"] = Double(earlier + 1)
+        return [Finding(
+            type: .jailbreakMultiTurn, subtype: "refused_escalation",
+            severity: strength >= settings.escalation.highRisk ? .high : .medium,
+            confidence: min(0.99, 0.5 + strength / 2), indicators: [ind], scores: scores,
+            contributingTurns: contributing.map { $0.evidence() }, detector: id)]
+    }
+
+    func isSafetyRefusal(_ t: TurnRecord, _ re: ConversationSettings.RefusedEscalation) -> Bool {
+        t.role == .assistant && t.scores.refusal >= re.refusal && t.cues.contains(.safetyReason)
+            && !t.cues.contains(.capabilityReason)
+    }
+
     /// The user request that the most recent assistant refusal answered, if it was risky.
     func refusedRequest(before end: Int, in turns: [TurnRecord]) -> TurnRecord? {
         let rr = settings.refusalRephrase
@@ -177,5 +210,6 @@ public struct EscalationDetector: ConversationDetector {
         "refusal_rephrase": "Refused request asked again in other words",
         "persona_setup": "Persona or role-play set-up followed by a risky request",
         "cumulative": "Several risky turns adding up across the conversation",
+        "refused_escalation": "The model refused, for safety, where the conversation had been heading",
     ]
 }

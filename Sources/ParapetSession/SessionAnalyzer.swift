@@ -7,11 +7,16 @@ public struct SessionAnalyzer: Sendable {
     public var limits: SessionLimits
     public var detectors: [any ConversationDetector]
     public var cues: CueMatcher?
+    /// When set, an assistant turn that refuses (score at or above `refusal`) has the reason at the start of its
+    /// answer read as cues (`CueSet.refusalReasons`).
+    public var refusalReasons: ConversationSettings.RefusedEscalation?
 
-    public init(limits: SessionLimits = .init(), detectors: [any ConversationDetector], cues: CueMatcher? = nil) {
+    public init(limits: SessionLimits = .init(), detectors: [any ConversationDetector], cues: CueMatcher? = nil,
+                refusalReasons: ConversationSettings.RefusedEscalation? = nil) {
         self.limits = limits
         self.detectors = detectors
         self.cues = cues
+        self.refusalReasons = refusalReasons
     }
 
     /// The standard conversation detectors with the shipped (or given) settings.
@@ -21,12 +26,19 @@ public struct SessionAnalyzer: Sendable {
             SecretProbeDetector(),
         ]
         if let scorer { detectors.append(PayloadSplitDetector(settings: settings.payloadSplit, scorer: scorer)) }
-        return SessionAnalyzer(limits: limits, detectors: detectors, cues: CueMatcher(settings.cues))
+        return SessionAnalyzer(limits: limits, detectors: detectors, cues: CueMatcher(settings.cues),
+                               refusalReasons: settings.refusedEscalation)
     }
 
     public func observe(_ turn: TurnRecord, in session: inout SessionState) -> [Finding] {
         var turn = turn
         if turn.role == .user || turn.role == .system, let cues { turn.cues = cues.cues(in: turn.text) }
+        if turn.role == .assistant, let cues, let r = refusalReasons, turn.scores.refusal >= r.refusal {
+            // The reason comes first ("I can't help with that: it would put people at risk"); deeper in a long
+            // answer the same words are ordinary content.
+            let opening = String(decoding: turn.text.utf8.prefix(r.leadBytes), as: UTF8.self)
+            turn.cues = cues.cues(in: opening).intersection(.refusalReasons)
+        }
         if turn.role == .system && turn.cues.contains(.guardedSecret) { session.guardsSecret = true }
         session.append(turn, limits: limits)
         if turn.role == .user || turn.role.isExternalContent {

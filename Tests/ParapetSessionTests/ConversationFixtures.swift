@@ -11,7 +11,8 @@ struct ConversationBuilder {
 
     init(detectors: (ConversationSettings) -> [any ConversationDetector] = { [EscalationDetector(settings: $0)] }) throws {
         let settings = try ConversationSettings.bundled()
-        analyzer = SessionAnalyzer(limits: SessionLimits(), detectors: detectors(settings), cues: CueMatcher(settings.cues))
+        analyzer = SessionAnalyzer(limits: SessionLimits(), detectors: detectors(settings), cues: CueMatcher(settings.cues),
+                                   refusalReasons: settings.refusedEscalation)
     }
 
     @discardableResult
