@@ -33,7 +33,16 @@ public struct RefusalDetector: MessageDetector {
         "it is not appropriate for me", "it's not appropriate for me", "it would be inappropriate",
         "it would not be appropriate", "i can't in good conscience", "i don't feel comfortable", "i do not feel comfortable",
         "i strongly advise against", "i cannot and will not", "i can't and won't",
+        // Session 10: declines that name what they will not do ("I won't walk through building ...", "I can't help
+        // harvest ...", "so I'll pass"); "i can't help" also opens "I can't help but notice", skipped in `score`.
+        "i can't help", "i cannot help", "i won't go into", "i will not go into", "i won't walk", "i can't walk you through",
+        "i won't explain", "i can't explain", "i cannot explain", "i won't describe", "i can't describe",
+        "i cannot describe", "i won't give", "i won't share", "i won't assist", "i will not assist", "i won't tell",
+        "i'm not going to provide", "i'm not going to explain", "i'm not going to write", "i'm not going to walk",
+        "i'm not going to go into", "so i'll pass", "i'll have to pass", "i'm going to pass",
     ]
+    /// A strong phrase followed by one of these is not a refusal ("I can't help but notice").
+    static let notRefusalContinuations: [[UInt8]] = [Array(" but".utf8), Array(" thinking".utf8), Array(" feeling".utf8)]
     public static let weakPhrases = [
         "as an ai", "as a language model", "as an ai language model", "i'm just an ai", "i am just an ai",
         "is illegal and unethical", "illegal and unethical", "unethical and illegal", "is not appropriate",
@@ -55,6 +64,10 @@ public struct RefusalDetector: MessageDetector {
         t.withUTF8 { buf in
             strong.scan(buf, into: &hits, limit: 16)
             for h in hits {
+                let end = h.end
+                if Self.notRefusalContinuations.contains(where: { c in
+                    end + c.count <= buf.count && c.indices.allSatisfy { buf[end + $0] == c[$0] }
+                }) { continue }
                 let v = h.start < leadBytes ? 0.95 : (h.start < 1200 ? 0.6 : 0.35)
                 if v > s {
                     s = v

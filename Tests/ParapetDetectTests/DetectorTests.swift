@@ -25,6 +25,15 @@ func run(_ d: any MessageDetector, _ role: Role, _ text: String) -> MessageAnaly
         #expect(run(d, .user, "I can't help with that").scores.refusal == 0)
     }
 
+    @Test func declinesThatNameWhatTheyWillNotDo() {
+        let d = RefusalDetector()
+        #expect(run(d, .assistant, "I won't walk through building a jammer; using one is illegal.").scores.refusal >= 0.9)
+        #expect(run(d, .assistant, "I can't help harvest colleagues' credentials.").scores.refusal >= 0.9)
+        #expect(run(d, .assistant, "That's the core of the same script, so I'll pass.").scores.refusal >= 0.9)
+        // "can't help but" is not a refusal.
+        #expect(run(d, .assistant, "I can't help but notice how well this recipe uses the leftover rice.").scores.refusal < 0.5)
+    }
+
     @Test func secretsAreFoundAndPlaceholdersSkipped() {
         let key = "AKIA" + "Q7XJ2M4PZ8RT6WNB"
         let gh = "ghp_" + "a8K2mQ9xL4vT7pR1sW3yZ6bN0cD5fG8hJ2kE"
