@@ -117,11 +117,31 @@ public struct HashedLinearModel: Sendable {
     public func logits(_ text: UnsafeBufferPointer<UInt8>, into out: inout [Float]) {
         let k = headCount
         precondition(k <= 16)
+        // Buckets first (at most 3 features per byte plus the trailing ones), then the row sums: a tight loop with
+        // independent loads. Rows are summed in 16-bit lanes (half the widening work per feature) and moved to the
+        // 32-bit total every 256 features, before 256 x 128 could overflow: the same integer sums.
+        let capacity = min(text.count, NGramFeatures.headBytes + NGramFeatures.tailBytes) * 3 + 8
+        let buckets = [Int32](unsafeUninitializedCapacity: capacity) { out, count in
+            count = 0
+            _ = NGramFeatures.forEach(text, bits: bits) { bucket in
+                out[count] = Int32(truncatingIfNeeded: bucket)
+                count &+= 1
+            }
+        }
+        let n = buckets.count
         var acc = SIMD16<Int32>(repeating: 0)
-        let n: Int = rows.withUnsafeBytes { raw in
-            NGramFeatures.forEach(text, bits: bits) { bucket in
-                let v = raw.loadUnaligned(fromByteOffset: bucket &* 16, as: SIMD16<Int8>.self)
-                acc &+= Self.widen(v)
+        rows.withUnsafeBytes { raw in
+            buckets.withUnsafeBufferPointer { bk in
+                var i = 0
+                while i < n {
+                    let end = min(n, i + 256)
+                    var acc16 = SIMD16<Int16>(repeating: 0)
+                    while i < end {
+                        acc16 &+= Self.widen16(raw.loadUnaligned(fromByteOffset: Int(bk[i]) &* 16, as: SIMD16<Int8>.self))
+                        i &+= 1
+                    }
+                    acc &+= Self.widen(acc16)
+                }
             }
         }
         let inv = n > 0 ? 1 / Float(n).squareRoot() : 0
@@ -129,9 +149,14 @@ public struct HashedLinearModel: Sendable {
         tokenProjection?.addMean(text, into: &out)
     }
 
-    /// Int8 lanes to Int32 lanes. The generic `SIMD16<Int32>(truncatingIfNeeded:)` was not inlined (a call per
-    /// feature, 4 % of the message path); lane by lane the compiler emits one sign-extending vector move.
-    @inline(__always) static func widen(_ v: SIMD16<Int8>) -> SIMD16<Int32> {
+    /// Int8 lanes to Int16 lanes, and Int16 to Int32. The generic `SIMD16<Int32>(truncatingIfNeeded:)` was not inlined
+    /// (a call per feature, 4 % of the message path); lane by lane the compiler emits sign-extending vector moves.
+    @inline(__always) static func widen16(_ v: SIMD16<Int8>) -> SIMD16<Int16> {
+        SIMD16<Int16>(Int16(v[0]), Int16(v[1]), Int16(v[2]), Int16(v[3]), Int16(v[4]), Int16(v[5]), Int16(v[6]), Int16(v[7]),
+                      Int16(v[8]), Int16(v[9]), Int16(v[10]), Int16(v[11]), Int16(v[12]), Int16(v[13]), Int16(v[14]), Int16(v[15]))
+    }
+
+    @inline(__always) static func widen(_ v: SIMD16<Int16>) -> SIMD16<Int32> {
         SIMD16<Int32>(Int32(v[0]), Int32(v[1]), Int32(v[2]), Int32(v[3]), Int32(v[4]), Int32(v[5]), Int32(v[6]), Int32(v[7]),
                       Int32(v[8]), Int32(v[9]), Int32(v[10]), Int32(v[11]), Int32(v[12]), Int32(v[13]), Int32(v[14]), Int32(v[15]))
     }

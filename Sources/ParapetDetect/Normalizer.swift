@@ -62,16 +62,20 @@ public struct Normalizer: Sendable {
     // MARK: - Folding
 
     func foldText(_ text: String, invisible: inout Int, smuggled: inout [UInt8]) -> String {
-        var isASCII = true
-        for b in text.utf8 where b >= 0x80 {
-            isASCII = false
-            break
+        // ASCII check and lower-casing over the contiguous UTF-8 buffer: iterating `String.UTF8View` and indexing the
+        // array per byte (a uniqueness check each time) cost about 40 instructions a byte.
+        var source = text
+        var bytes: [UInt8] = source.withUTF8 { u in
+            guard Self.isASCII(u) else { return [] }
+            return [UInt8](unsafeUninitializedCapacity: u.count) { out, count in
+                for i in 0..<u.count {
+                    let c = u[i]
+                    out[i] = c &- 0x41 < 26 ? c | 0x20 : c
+                }
+                count = u.count
+            }
         }
-        var bytes: [UInt8]
-        if isASCII {
-            bytes = Array(text.utf8)
-            for i in bytes.indices where bytes[i] >= 0x41 && bytes[i] <= 0x5A { bytes[i] |= 0x20 }
-        } else {
+        if bytes.isEmpty && !text.isEmpty {
             var kept = String.UnicodeScalarView()
             for s in text.unicodeScalars {
                 let v = s.value
@@ -105,6 +109,24 @@ public struct Normalizer: Sendable {
         }
         Self.foldLeetAndSpace(&bytes)
         return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// No byte >= 0x80: eight bytes at a time (one OR and test per word instead of a compare per byte).
+    static func isASCII(_ u: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = u.baseAddress else { return true }
+        let n = u.count
+        var i = 0
+        var acc: UInt64 = 0
+        let raw = UnsafeRawPointer(base)
+        while i + 8 <= n {
+            acc |= raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            i += 8
+        }
+        while i < n {
+            acc |= UInt64(base[i])
+            i += 1
+        }
+        return acc & 0x8080_8080_8080_8080 == 0
     }
 
     /// Words (runs of non-space bytes) in normalised text, counting no further than `limit` ("fewer than N?" needs
@@ -165,7 +187,10 @@ public struct Normalizer: Sendable {
     static func foldPass(_ bytes: inout [UInt8], dense: Bool) -> (tokens: Int, mixed: Int) {
         let n = bytes.count
         var tokens = 0, mixed = 0
-        let kept = bytes.withUnsafeMutableBufferPointer { b -> Int in
+        let kept = foldClasses.withUnsafeBufferPointer { cls in
+        bytes.withUnsafeMutableBufferPointer { b -> Int in
+        @inline(__always) func isLetterAt(_ j: Int) -> Bool { cls[Int(b[j])] == FoldClass.letter }
+        @inline(__always) func isLeetAt(_ j: Int) -> Bool { cls[Int(b[j])] == FoldClass.leet }
         var out = 0
         var i = 0
         // trim leading whitespace
@@ -184,32 +209,46 @@ public struct Normalizer: Sendable {
                 }
                 continue
             }
-            // a token: up to whitespace
+            // a token: up to whitespace (one table load per byte: letter, leet character, space or other)
             let start = i
             var letters = 0
             var leets = 0
             var interior = false
-            while i < n && !isSpace(b[i]) {
-                let x = b[i]
-                if isLetter(x) {
+            while i < n {
+                let k = cls[Int(b[i])]
+                if k == FoldClass.letter {
                     letters += 1
-                } else if leet(x) != 0 {
+                } else if k == FoldClass.leet {
                     leets += 1
-                    if letters > 0, i + 1 < n, isLetter(b[i + 1]) || (leet(b[i + 1]) != 0 && i + 2 < n && isLetter(b[i + 2])) {
+                    if letters > 0, i + 1 < n, isLetterAt(i + 1) || (isLeetAt(i + 1) && i + 2 < n && isLetterAt(i + 2)) {
                         interior = true
                     }
+                } else if k == FoldClass.space {
+                    break
                 }
                 i += 1
             }
             tokens += 1
             if letters > 0 && leets > 0 { mixed += 1 }
             let fold = (interior && letters >= 2) || (dense && (letters >= 1 || i - start == 1))
+            if !fold {
+                // most tokens: moved down over collapsed whitespace, or left where they are
+                if out != start {
+                    for j in start..<i {
+                        b[out] = b[j]
+                        out += 1
+                    }
+                } else {
+                    out = i
+                }
+                continue
+            }
             for j in start..<i {
                 var x = b[j]
-                if fold && letters == 0 {
+                if letters == 0 {
                     // a lone "1" or "4" in a leetspeak text is the word "i" or "a"
                     if x == 0x31 { x = 0x69 } else if x == 0x34 { x = 0x61 }
-                } else if fold {
+                } else {
                     let l = leet(x)
                     // keep a trailing '!' and the like as punctuation: only fold when a letter follows somewhere
                     if l != 0 && (j + 1 < i) && (isLetter(b[j + 1]) || leet(b[j + 1]) != 0) { x = l }
@@ -221,8 +260,22 @@ public struct Normalizer: Sendable {
         }
         return out
         }
+        }
         bytes.removeSubrange(kept..<n)
         return (tokens, mixed)
+    }
+
+    /// Byte classes of the folding pass (`isSpace`, `isLetter`, `leet(_:) != 0`, anything else).
+    enum FoldClass {
+        static var other: UInt8 { 0 }
+        static var letter: UInt8 { 1 }
+        static var leet: UInt8 { 2 }
+        static var space: UInt8 { 3 }
+    }
+
+    static let foldClasses: [UInt8] = (0..<256).map { i in
+        let b = UInt8(i)
+        return isSpace(b) ? FoldClass.space : isLetter(b) ? FoldClass.letter : leet(b) != 0 ? FoldClass.leet : FoldClass.other
     }
 
     /// UTF-8 of NFKC-lower-cased text with homoglyphs folded to ASCII, invisible characters dropped (counted) and
@@ -403,6 +456,8 @@ public struct Normalizer: Sendable {
 
     /// Decodes %XX escapes when there are at least 4 of them and they make up much of a run.
     static func urlDecodeIfDense(_ b: [UInt8]) -> [UInt8]? {
+        // most texts have no '%' at all: one memchr instead of the byte loop below
+        guard b.withUnsafeBufferPointer({ p in p.baseAddress.map { memchr($0, 0x25, p.count) != nil } ?? false }) else { return nil }
         var count = 0
         var i = 0
         while i + 2 < b.count {

@@ -230,6 +230,21 @@ public struct SecretsDetector: MessageDetector {
         }
     }
 
+    /// Bit (first byte << 8 | second byte) set for the first two bytes of every key prefix (all have at least 3).
+    static let prefixPairs: [UInt64] = {
+        var t = [UInt64](repeating: 0, count: 1024)
+        for p in prefixes {
+            let k = Int(p.prefix[0]) << 8 | Int(p.prefix[1])
+            t[k >> 6] |= 1 << UInt64(k & 63)
+        }
+        return t
+    }()
+
+    @inline(__always) static func startsPrefix(_ a: UInt8, _ b: UInt8) -> Bool {
+        let k = Int(a) << 8 | Int(b)
+        return prefixPairs[k >> 6] & (1 << UInt64(k & 63)) != 0
+    }
+
     static let prefixes: [Prefix] = [
         // (bodies: upperNum = [A-Z0-9], alnum = [A-Za-z0-9], tokenChar = alnum plus '-' and '_')
         Prefix(prefix: Array("AKIA".utf8), kind: "aws_access_key", subtype: "api_key", minBody: 16, severity: .high, body: { upperNum($0) }),
@@ -296,7 +311,9 @@ public struct SecretsDetector: MessageDetector {
             let c = b[i]
             // key prefixes at a token boundary
             let atBoundary = i == 0 || !tokenChar(b[i - 1])
-            if atBoundary, !byFirstByte[Int(c)].isEmpty {
+            // (the first two bytes checked against a bit table before any prefix is read: "e", "s", "a", "h" start
+            // many ordinary words, and reading a prefix copies the whole entry)
+            if atBoundary, i + 1 < n, startsPrefix(c, b[i + 1]) {
                 for pi in byFirstByte[Int(c)] {
                     let p = prefixes[pi]
                     guard i + p.prefix.count <= n, b[i..<(i + p.prefix.count)].elementsEqual(p.prefix) else { continue }

@@ -19,6 +19,7 @@ public struct RuleDetector: MessageDetector {
         let role = input.role
         guard role != .system else { return }
         var hits: [AhoCorasick.Hit] = []
+        hits.reserveCapacity(256)  // common words hit: a growing buffer was reallocated about 7 times a prompt
         let n = input.normalized
         var texts: [(String, String?)] = [(n.text, nil)]
         if let s = n.smuggledText { texts.append((s, "tag_characters")) }
