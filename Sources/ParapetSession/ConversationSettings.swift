@@ -80,6 +80,15 @@ public struct ConversationSettings: Sendable, Codable, Hashable {
         enum CodingKeys: String, CodingKey {
             case refusal, minUserTurns = "min_user_turns", leadBytes = "lead_bytes", strength
         }
+
+        /// The first value out of range, if any (a deployment's own file is read at start-up, not trusted).
+        var problem: (key: String, why: String)? {
+            if !(0...1).contains(refusal) { return ("refusal", "must be between 0 and 1, got \(refusal)") }
+            if minUserTurns < 1 { return ("min_user_turns", "must be at least 1, got \(minUserTurns)") }
+            if leadBytes < 1 { return ("lead_bytes", "must be at least 1, got \(leadBytes)") }
+            if !(0...1).contains(strength) { return ("strength", "must be between 0 and 1, got \(strength)") }
+            return nil
+        }
     }
 
     public struct Reconnaissance: Sendable, Codable, Hashable {
@@ -148,8 +157,9 @@ public struct ConversationSettings: Sendable, Codable, Hashable {
     }
 
     public static func load(yaml: String, name: String) throws -> ConversationSettings {
+        let settings: ConversationSettings
         do {
-            return try YAMLDecoder().decode(ConversationSettings.self, from: yaml)
+            settings = try YAMLDecoder().decode(ConversationSettings.self, from: yaml)
         } catch let DecodingError.keyNotFound(key, ctx) {
             let path = (ctx.codingPath.map(\.stringValue) + [key.stringValue]).joined(separator: ".")
             throw LoadError.invalid(name, "key '\(path)': required key is missing")
@@ -158,6 +168,10 @@ public struct ConversationSettings: Sendable, Codable, Hashable {
         } catch {
             throw LoadError.invalid(name, "\(error)")
         }
+        if let problem = settings.refusedEscalation?.problem {
+            throw LoadError.invalid(name, "key 'refused_escalation.\(problem.key)': \(problem.why)")
+        }
+        return settings
     }
 
     public static func load(file path: String) throws -> ConversationSettings {

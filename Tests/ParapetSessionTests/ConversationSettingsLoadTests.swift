@@ -27,6 +27,24 @@ import Testing
         }
     }
 
+    @Test func anOutOfRangeValueIsNamedByItsPath() throws {
+        let shipped = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Sources/ParapetSession/Resources/conversation.yaml")
+        let full = try String(contentsOf: shipped, encoding: .utf8)
+        // A negative opening length would trap when the refusal's opening is cut; the loader refuses it.
+        let yaml = full.replacingOccurrences(of: "\n  lead_bytes: [0-9]+\n", with: "\n  lead_bytes: -5\n", options: .regularExpression)
+        #expect(yaml != full)
+        #expect {
+            try ConversationSettings.load(yaml: yaml, name: "mine.yaml")
+        } throws: { error in
+            "\(error)".contains("mine.yaml") && "\(error)".contains("refused_escalation.lead_bytes") && "\(error)".contains("-5")
+        }
+        // Without the block (an older file) the path is off and the file loads.
+        let older = full.replacingOccurrences(of: "\nrefused_escalation:\n(  [^\n]*\n)+", with: "\n", options: .regularExpression)
+        #expect(older != full)
+        #expect(try ConversationSettings.load(yaml: older, name: "old.yaml").refusedEscalation == nil)
+    }
+
     @Test func theBundledFileLoads() throws {
         let s = try ConversationSettings.bundled()
         #expect(s.escalation.contextRisk > 0 && s.escalation.contextRisk < 1)
