@@ -76,9 +76,12 @@ public struct ConversationSettings: Sendable, Codable, Hashable {
         public var leadBytes: Int
         /// Score (strength) of the finding; medium severity below `escalation.high_risk`.
         public var strength: Double
+        /// A refusal this short (bytes) that gives no capability reason counts as a safety refusal without naming a
+        /// reason ("I'm sorry, but I can't assist with that."); nil or 0: only refusals that name a reason count.
+        public var terseBytes: Int?
 
         enum CodingKeys: String, CodingKey {
-            case refusal, minUserTurns = "min_user_turns", leadBytes = "lead_bytes", strength
+            case refusal, minUserTurns = "min_user_turns", leadBytes = "lead_bytes", strength, terseBytes = "terse_bytes"
         }
 
         /// The first value out of range, if any (a deployment's own file is read at start-up, not trusted).
@@ -87,6 +90,7 @@ public struct ConversationSettings: Sendable, Codable, Hashable {
             if minUserTurns < 1 { return ("min_user_turns", "must be at least 1, got \(minUserTurns)") }
             if leadBytes < 1 { return ("lead_bytes", "must be at least 1, got \(leadBytes)") }
             if !(0...1).contains(strength) { return ("strength", "must be between 0 and 1, got \(strength)") }
+            if let t = terseBytes, t < 0 { return ("terse_bytes", "must be 0 (off) or more, got \(t)") }
             return nil
         }
     }

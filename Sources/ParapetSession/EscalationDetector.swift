@@ -183,9 +183,12 @@ public struct EscalationDetector: ConversationDetector {
             contributingTurns: contributing.map { $0.evidence() }, detector: id)]
     }
 
+    /// A refusal that names a harm, legal or ethical reason, or a terse one that names none ("I'm sorry, but I can't
+    /// assist with that."): models that cannot do something say why; models that will not often do not.
     func isSafetyRefusal(_ t: TurnRecord, _ re: ConversationSettings.RefusedEscalation) -> Bool {
-        t.role == .assistant && t.scores.refusal >= re.refusal && t.cues.contains(.safetyReason)
-            && !t.cues.contains(.capabilityReason)
+        guard t.role == .assistant, t.scores.refusal >= re.refusal, !t.cues.contains(.capabilityReason) else { return false }
+        let terse = (re.terseBytes ?? 0) > 0 && t.text.utf8.count <= re.terseBytes ?? 0
+        return t.cues.contains(.safetyReason) || terse
     }
 
     /// The user request that the most recent assistant refusal answered, if it was risky.
