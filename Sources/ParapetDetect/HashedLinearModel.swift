@@ -20,6 +20,10 @@ public enum NGramFeatures {
         (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39) || b >= 0x80 || (b >= 0x41 && b <= 0x5A)
     }
 
+    /// The top bits of a hash. `&>>` and a truncating conversion: `shift` is 64 - bits, in 1...63, so the result is
+    /// the same as `Int(h >> shift)` without that expression's range checks on every feature.
+    @inline(__always) static func bucket(_ h: UInt64, _ shift: UInt64) -> Int { Int(truncatingIfNeeded: h &>> shift) }
+
     /// Calls `body` with the bucket (< 2^bits) of every feature; returns the number of features.
     @inline(__always)
     public static func forEach(_ text: UnsafeBufferPointer<UInt8>, bits: Int, _ body: (Int) -> Void) -> Int {
@@ -34,6 +38,7 @@ public enum NGramFeatures {
 
     @inline(__always)
     static func run(_ text: UnsafeBufferPointer<UInt8>, bits: Int, _ body: (Int) -> Void) -> Int {
+        precondition(bits >= 1 && bits <= 63)
         let shift = UInt64(64 - bits)
         let n = text.count
         var count = 0
@@ -43,13 +48,13 @@ public enum NGramFeatures {
         for i in 0..<n {
             w = (w << 8) | UInt32(text[i])
             if i >= 2 {
-                body(Int(mix(UInt64(w) | 0x4_0000_0000) >> shift))
+                body(bucket(mix(UInt64(w) | 0x4_0000_0000), shift))
                 count += 1
             }
         }
         if n >= 2 {
             w = (w << 8) | 0x20
-            body(Int(mix(UInt64(w) | 0x4_0000_0000) >> shift))
+            body(bucket(mix(UInt64(w) | 0x4_0000_0000), shift))
             count += 1
         }
         // words and word bigrams
@@ -57,8 +62,8 @@ public enum NGramFeatures {
         var inWord = false
         var prev: UInt64 = 0
         @inline(__always) func endWord() {
-            body(Int(mix(h ^ 0x1111) >> shift))
-            body(Int(mix(h ^ (prev &* 31) ^ 0x2222) >> shift))
+            body(bucket(mix(h ^ 0x1111), shift))
+            body(bucket(mix(h ^ (prev &* 31) ^ 0x2222), shift))
             count += 2
             prev = h
             h = 0xcbf2_9ce4_8422_2325
