@@ -8,17 +8,20 @@
 /// for the pass only (no allocation, no decoding).
 extension Normalizer {
     // computed constants rather than stored globals: the scan loop compares against them for every byte
+    // Letters are 0-25; the classes below `firstSpecial` (letters, spaces, slashes, other bytes) only update the
+    // counts, so the scan's common path is one compare.
     enum CipherClass {
-        static var dot: UInt8 { 26 }
-        static var dash: UInt8 { 27 }
-        static var zero: UInt8 { 28 }
-        static var one: UInt8 { 29 }
-        static var space: UInt8 { 30 }
-        static var slash: UInt8 { 31 }
-        static var delimiter: UInt8 { 32 }
-        static var sentenceEnd: UInt8 { 33 }
-        static var brailleLead: UInt8 { 34 }
-        static var other: UInt8 { 255 }
+        static var space: UInt8 { 26 }
+        static var slash: UInt8 { 27 }
+        static var other: UInt8 { 28 }
+        static var firstSpecial: UInt8 { 29 }
+        static var dot: UInt8 { 29 }
+        static var dash: UInt8 { 30 }
+        static var zero: UInt8 { 31 }
+        static var one: UInt8 { 32 }
+        static var delimiter: UInt8 { 33 }
+        static var sentenceEnd: UInt8 { 34 }
+        static var brailleLead: UInt8 { 35 }
     }
 
     /// Byte -> class: 0-25 a letter (either case), else one of `CipherClass`.
@@ -53,8 +56,13 @@ extension Normalizer {
         return t
     }()
 
-    /// Bit per letter (a = bit 0): the last letters of "eht", "uoy", "woh", "nac", "dna", "rof".
-    static var reversedLastLetters: UInt32 { 1 << 19 | 1 << 24 | 1 << 7 | 1 << 2 | 1 << 0 | 1 << 5 }
+    /// "the", "you", "how", "can", "and", "for" written backwards, as three lower-cased bytes, by their last byte
+    /// (all different); no three bytes equal 0xFFFFFFFF.
+    static let reversedWordByLast: [UInt32] = {
+        var t = [UInt32](repeating: .max, count: 256)
+        for w: UInt32 in [0x65_6874, 0x75_6F79, 0x77_6F68, 0x6E_6163, 0x64_6E61, 0x72_6F66] { t[Int(w & 0xFF)] = w }
+        return t
+    }()
 
     struct CipherSegment {
         var range: Range<Int>
@@ -69,7 +77,9 @@ extension Normalizer {
         b.withUnsafeBufferPointer { p in
             cipherClasses.withUnsafeBufferPointer { cls in
                 englishTopBytes.withUnsafeBufferPointer { top in
-                    braille = scanSegments(p, cls, top, into: &candidates)
+                    reversedWordByLast.withUnsafeBufferPointer { rev in
+                        braille = scanSegments(p, cls, top, rev, into: &candidates)
+                    }
                 }
             }
         }
@@ -92,31 +102,32 @@ extension Normalizer {
     /// Per letter it only counts (letters, and those among e t a o i n s h): a histogram here cost more than the
     /// rest of the pass, so it is built later for the rare candidate segments.
     static func scanSegments(_ p: UnsafeBufferPointer<UInt8>, _ cls: UnsafeBufferPointer<UInt8>, _ top: UnsafeBufferPointer<UInt8>,
-                             into candidates: inout [CipherSegment]) -> Int {
+                             _ rev: UnsafeBufferPointer<UInt32>, into candidates: inout [CipherSegment]) -> Int {
         var letters = 0, plain = 0, marks = 0, bits = 0, reversedWords = 0
         var start = 0
         var prevClass = CipherClass.space
         var braille = 0
         let n = p.count
+        // The last three bytes, lower-cased (zero bytes before the text, so nothing matches before the third byte).
+        var last3: UInt32 = 0
         var i = 0
         while i <= n {
-            let c = i < n ? cls[Int(p[i])] : CipherClass.delimiter
-            if c < 26 {
-                letters &+= 1
-                plain &+= Int(top[Int(p[i])])
-                // "the", "you", "how", "can", "and", "for" written backwards: checked at their last letter only
-                if (reversedLastLetters >> UInt32(c)) & 1 != 0 && prevClass < 26 && i >= 2 {
-                    let w = UInt32(p[i - 2] | 0x20) << 16 | UInt32(p[i - 1] | 0x20) << 8 | UInt32(p[i] | 0x20)
-                    if w == 0x65_6874 || w == 0x75_6F79 || w == 0x77_6F68 || w == 0x6E_6163 || w == 0x64_6E61
-                        || w == 0x72_6F66 { reversedWords &+= 1 }
-                }
+            let b = i < n ? p[i] : 0x0A  // a newline after the text ends the last segment
+            let c = cls[Int(b)]
+            last3 = (last3 << 8 | UInt32(b | 0x20)) & 0xFF_FFFF
+            if c < CipherClass.firstSpecial {
+                // Letters, spaces and other bytes, without a branch on which (one per word boundary mispredicted
+                // before). `top` is 0 for non-letters. A backwards-written common word (three letters, so this
+                // byte is a letter after a letter, as the check used to require) is looked up by its last byte.
+                letters &+= c < 26 ? 1 : 0
+                plain &+= Int(top[Int(b)])
+                reversedWords &+= rev[Int(b | 0x20)] == last3 ? 1 : 0
                 prevClass = c
                 i &+= 1
                 continue
             }
             var end = false
             switch c {
-            case CipherClass.space, CipherClass.other, CipherClass.slash: break
             case CipherClass.dot:
                 // a full stop after a word ends a sentence; dots after dots, dashes or spaces are Morse
                 if prevClass < 26 { end = true } else { marks &+= 1 }

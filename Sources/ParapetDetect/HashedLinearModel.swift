@@ -20,6 +20,10 @@ public enum NGramFeatures {
         (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39) || b >= 0x80 || (b >= 0x41 && b <= 0x5A)
     }
 
+    /// The top bits of a hash. `&>>` and a truncating conversion: `shift` is 64 - bits, in 1...63, so the result is
+    /// the same as `Int(h >> shift)` without that expression's range checks on every feature.
+    @inline(__always) static func bucket(_ h: UInt64, _ shift: UInt64) -> Int { Int(truncatingIfNeeded: h &>> shift) }
+
     /// Calls `body` with the bucket (< 2^bits) of every feature; returns the number of features.
     @inline(__always)
     public static func forEach(_ text: UnsafeBufferPointer<UInt8>, bits: Int, _ body: (Int) -> Void) -> Int {
@@ -34,38 +38,47 @@ public enum NGramFeatures {
 
     @inline(__always)
     static func run(_ text: UnsafeBufferPointer<UInt8>, bits: Int, _ body: (Int) -> Void) -> Int {
+        precondition(bits >= 1 && bits <= 63)
         let shift = UInt64(64 - bits)
+        let n = text.count
         var count = 0
-        // character 4-grams (with a leading and trailing space)
+        // Character 4-grams, with a leading and a trailing space. The loops read only the text; the trailing space
+        // is fed after each loop (a `i < n ? text[i] : 0x20` per byte cost a compare and a select on every byte).
         var w: UInt32 = 0x20
-        var k = 1
-        for i in 0...text.count {
-            let b: UInt8 = i < text.count ? text[i] : 0x20
-            w = (w << 8) | UInt32(b)
-            k += 1
-            if k >= 4 {
-                body(Int(mix(UInt64(w) | 0x4_0000_0000) >> shift))
+        for i in 0..<n {
+            w = (w << 8) | UInt32(text[i])
+            if i >= 2 {
+                body(bucket(mix(UInt64(w) | 0x4_0000_0000), shift))
                 count += 1
             }
+        }
+        if n >= 2 {
+            w = (w << 8) | 0x20
+            body(bucket(mix(UInt64(w) | 0x4_0000_0000), shift))
+            count += 1
         }
         // words and word bigrams
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         var inWord = false
         var prev: UInt64 = 0
-        for i in 0...text.count {
-            let b: UInt8 = i < text.count ? text[i] : 0x20
+        @inline(__always) func endWord() {
+            body(bucket(mix(h ^ 0x1111), shift))
+            body(bucket(mix(h ^ (prev &* 31) ^ 0x2222), shift))
+            count += 2
+            prev = h
+            h = 0xcbf2_9ce4_8422_2325
+            inWord = false
+        }
+        for i in 0..<n {
+            let b = text[i]
             if isWordByte(b) {
                 h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3
                 inWord = true
             } else if inWord {
-                body(Int(mix(h ^ 0x1111) >> shift))
-                body(Int(mix(h ^ (prev &* 31) ^ 0x2222) >> shift))
-                count += 2
-                prev = h
-                h = 0xcbf2_9ce4_8422_2325
-                inWord = false
+                endWord()
             }
         }
+        if inWord { endWord() }
         return count
     }
 }
