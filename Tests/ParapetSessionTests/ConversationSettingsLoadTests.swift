@@ -4,6 +4,13 @@ import Testing
 
 /// A deployment's conversation file: errors name the file and say what is wrong in plain words.
 @Suite struct ConversationSettingsLoadTests {
+    /// The shipped file's text, for tests that break one key of it.
+    static func shippedYAML() throws -> String {
+        let shipped = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Sources/ParapetSession/Resources/conversation.yaml")
+        return try String(contentsOf: shipped, encoding: .utf8)
+    }
+
     @Test func aMissingFileIsNamedPlainly() {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("parapet-no-such-\(UUID().uuidString).yaml").path
         #expect {
@@ -15,9 +22,7 @@ import Testing
     }
 
     @Test func aMissingKeyIsNamedByItsPath() throws {
-        let shipped = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("Sources/ParapetSession/Resources/conversation.yaml")
-        let full = try String(contentsOf: shipped, encoding: .utf8)
+        let full = try Self.shippedYAML()
         let yaml = full.replacingOccurrences(of: "\n  context_risk: [0-9.]+\n", with: "\n", options: .regularExpression)
         #expect(yaml != full)
         #expect {
@@ -28,9 +33,7 @@ import Testing
     }
 
     @Test func anOutOfRangeValueIsNamedByItsPath() throws {
-        let shipped = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("Sources/ParapetSession/Resources/conversation.yaml")
-        let full = try String(contentsOf: shipped, encoding: .utf8)
+        let full = try Self.shippedYAML()
         // A negative opening length would trap when the refusal's opening is cut; the loader refuses it.
         let yaml = full.replacingOccurrences(of: "\n  lead_bytes: [0-9]+\n", with: "\n  lead_bytes: -5\n", options: .regularExpression)
         #expect(yaml != full)
