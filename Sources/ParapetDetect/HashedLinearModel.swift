@@ -137,6 +137,8 @@ public struct HashedLinearModel: Sendable {
         let buckets = [Int32](unsafeUninitializedCapacity: capacity) { out, count in
             count = 0
             _ = NGramFeatures.forEach(text, bits: bits) { bucket in
+                // At most 2 features per byte of each window (`NGramFeaturesTests` checks the worst case).
+                assert(count < capacity, "more n-gram features than the bucket buffer holds")
                 out[count] = Int32(truncatingIfNeeded: bucket)
                 count &+= 1
             }

@@ -187,8 +187,9 @@ public struct EscalationDetector: ConversationDetector {
     /// assist with that."): models that cannot do something say why; models that will not often do not.
     func isSafetyRefusal(_ t: TurnRecord, _ re: ConversationSettings.RefusedEscalation) -> Bool {
         guard t.role == .assistant, t.scores.refusal >= re.refusal, !t.cues.contains(.capabilityReason) else { return false }
-        let terse = (re.terseBytes ?? 0) > 0 && t.text.utf8.count <= re.terseBytes ?? 0
-        return t.cues.contains(.safetyReason) || terse
+        if t.cues.contains(.safetyReason) { return true }
+        guard let limit = re.terseBytes, limit > 0 else { return false }
+        return t.text.utf8.count <= limit
     }
 
     /// The user request that the most recent assistant refusal answered, if it was risky.
