@@ -5,55 +5,42 @@ import ParapetCore
 
 /// Model refusals ("I can't help with that", "I'm sorry, but ...", "As an AI ..."): `MessageScores.refusal`,
 /// which the multi-turn detectors read (refusal followed by a rephrase). Position-aware: a refusal phrase near the
-/// start of the response counts fully, later in the text much less.
+/// start of the response counts fully, later in the text much less. The phrases and the numbers are data:
+/// `Resources/responses/refusals.yaml` (`RefusalPhrases`).
 public struct RefusalDetector: MessageDetector {
     public let id = "refusal"
+    /// The lists and scoring numbers this detector was built from (phrases as written, before folding).
+    public let phrases: RefusalPhrases
     let strong: AhoCorasick
     let weak: AhoCorasick
+    /// `phrases.notRefusalContinuations` as bytes.
+    let notRefusalContinuations: [[UInt8]]
     let normalizer = Normalizer()
     /// Bytes from the start within which a refusal phrase counts fully.
-    public var leadBytes = 240
+    public var leadBytes: Int
+    let middleBytes: Int
+    let strongLead: Double, strongMiddle: Double, strongLate: Double
+    let weakTwo: Double, weakOne: Double, weakElsewhere: Double, weakBonus: Double
+    let longBytes: Int, longBelow: Double, longFactor: Double
 
-    public static let strongPhrases = [
-        "i can't help with", "i cannot help with", "i can't assist with", "i cannot assist with", "i can't help you with",
-        "i cannot help you with", "i can't provide", "i cannot provide", "i won't provide", "i will not provide",
-        "i can't do that", "i cannot do that", "i won't do that", "i can't create", "i cannot create", "i won't help",
-        "i will not help", "i'm unable to", "i am unable to", "i'm not able to", "i am not able to", "i must decline",
-        "i have to decline", "i'm not comfortable", "i am not comfortable", "i cannot comply", "i can't comply",
-        "i can't fulfill", "i cannot fulfill", "i can't support", "i cannot support", "i can't engage", "i cannot engage",
-        "i can't write", "i cannot write", "i won't write", "i can't generate", "i cannot generate", "i can't give",
-        "i cannot give", "i can't share", "i cannot share", "i can't answer", "i cannot answer", "i can't recommend",
-        "i cannot recommend", "i can't condone", "i cannot condone", "i can't encourage", "i cannot encourage",
-        "i'm sorry, but i", "i am sorry, but i", "sorry, but i can't", "sorry, but i cannot", "i apologize, but i",
-        "i'm sorry, i can't", "i'm sorry, i cannot", "i am sorry, i cannot", "i'm afraid i can't", "i'm afraid i cannot",
-        "against my guidelines", "against my programming", "violates my guidelines", "goes against my",
-        "not able to help with that", "can't help with that", "cannot help with that", "i'd rather not",
-        "i would rather not", "i won't be able to", "i will not be able to", "i refuse to", "i'm not going to help",
-        "i am not going to help", "that's not something i can", "this is not something i can",
-        "it is not appropriate for me", "it's not appropriate for me", "it would be inappropriate",
-        "it would not be appropriate", "i can't in good conscience", "i don't feel comfortable", "i do not feel comfortable",
-        "i strongly advise against", "i cannot and will not", "i can't and won't",
-        // Session 10: declines that name what they will not do ("I won't walk through building ...", "I can't help
-        // harvest ...", "so I'll pass"); "i can't help" also opens "I can't help but notice", skipped in `score`.
-        "i can't help", "i cannot help", "i won't go into", "i will not go into", "i won't walk", "i can't walk you through",
-        "i won't explain", "i can't explain", "i cannot explain", "i won't describe", "i can't describe",
-        "i cannot describe", "i won't give", "i won't share", "i won't assist", "i will not assist", "i won't tell",
-        "i'm not going to provide", "i'm not going to explain", "i'm not going to write", "i'm not going to walk",
-        "i'm not going to go into", "so i'll pass", "i'll have to pass", "i'm going to pass",
-    ]
-    /// A strong phrase followed by one of these is not a refusal ("I can't help but notice").
-    static let notRefusalContinuations: [[UInt8]] = [Array(" but".utf8), Array(" thinking".utf8), Array(" feeling".utf8)]
-    public static let weakPhrases = [
-        "as an ai", "as a language model", "as an ai language model", "i'm just an ai", "i am just an ai",
-        "is illegal and unethical", "illegal and unethical", "unethical and illegal", "is not appropriate",
-        "i'm sorry", "i am sorry", "i apologize", "seek professional help", "please consult", "harmful and",
-        "i cannot", "i can't",
-    ]
-
+    /// With the shipped `refusals.yaml`.
     public init() {
+        self.init(phrases: .shipped)
+    }
+
+    /// With lists loaded from a file (`RefusalPhrases.load(file:)`); phrases are folded as messages are.
+    public init(phrases p: RefusalPhrases) {
+        phrases = p
         let n = Normalizer()
-        strong = AhoCorasick(patterns: Self.strongPhrases.map { Array(n.fold($0).utf8) })
-        weak = AhoCorasick(patterns: Self.weakPhrases.map { Array(n.fold($0).utf8) })
+        strong = AhoCorasick(patterns: p.strong.map { Array(n.fold($0).utf8) })
+        weak = AhoCorasick(patterns: p.weak.map { Array(n.fold($0).utf8) })
+        notRefusalContinuations = p.notRefusalContinuations.map { Array($0.utf8) }
+        let s = p.scoring
+        leadBytes = s.leadBytes
+        middleBytes = s.middleBytes
+        (strongLead, strongMiddle, strongLate) = (s.strong.lead, s.strong.middle, s.strong.late)
+        (weakTwo, weakOne, weakElsewhere, weakBonus) = (s.weak.twoInLead, s.weak.oneInLead, s.weak.elsewhere, s.weakBonus)
+        (longBytes, longBelow, longFactor) = (s.longAnswer.bytes, s.longAnswer.below, s.longAnswer.factor)
     }
 
     public func score(_ normalizedText: String) -> (Double, String?) {
@@ -65,29 +52,29 @@ public struct RefusalDetector: MessageDetector {
             strong.scan(buf, into: &hits, limit: 16)
             for h in hits {
                 let end = h.end
-                if Self.notRefusalContinuations.contains(where: { c in
+                if notRefusalContinuations.contains(where: { c in
                     end + c.count <= buf.count && c.indices.allSatisfy { buf[end + $0] == c[$0] }
                 }) { continue }
-                let v = h.start < leadBytes ? 0.95 : (h.start < 1200 ? 0.6 : 0.35)
+                let v = h.start < leadBytes ? strongLead : (h.start < middleBytes ? strongMiddle : strongLate)
                 if v > s {
                     s = v
-                    match = Self.strongPhrases[h.pattern]
+                    match = phrases.strong[h.pattern]
                 }
             }
             hits.removeAll(keepingCapacity: true)
             weak.scan(buf, into: &hits, limit: 16)
             var lead = 0
             for h in hits where h.start < leadBytes { lead += 1 }
-            let w = lead >= 2 ? 0.6 : (lead == 1 ? 0.35 : (hits.isEmpty ? 0 : 0.1))
+            let w = lead >= 2 ? weakTwo : (lead == 1 ? weakOne : (hits.isEmpty ? 0 : weakElsewhere))
             if w > s {
                 s = w
-                match = hits.first.map { Self.weakPhrases[$0.pattern] }
+                match = hits.first.map { phrases.weak[$0.pattern] }
             } else if s > 0 && lead > 0 {
-                s = min(1, s + 0.03)
+                s = min(1, s + weakBonus)
             }
         }
         // Long answers that merely contain a polite caveat are not refusals.
-        if s < 0.9, normalizedText.utf8.count > 1500 { s *= 0.6 }
+        if s < longBelow, normalizedText.utf8.count > longBytes { s *= longFactor }
         return (s, match)
     }
 

@@ -13,6 +13,12 @@ public enum StandardDetectors {
         public var shippedRules = true
         /// URL blocklist file, one domain a line (env `PARAPET_URL_BLOCKLIST`).
         public var urlBlocklistPath: String?
+        /// Refusal phrases and scoring (a YAML file in the format of the shipped `Resources/responses/refusals.yaml`,
+        /// which it replaces; env `PARAPET_REFUSALS`).
+        public var refusalPhrasesPath: String?
+        /// Refusal phrases already loaded (`engine.refusals_file` of the configuration); when set, wins over
+        /// `refusalPhrasesPath`.
+        public var refusalPhrases: RefusalPhrases?
 
         public init() {}
 
@@ -22,6 +28,7 @@ public enum StandardDetectors {
             if let m = env["PARAPET_MODEL"], !m.isEmpty { o.modelPath = m }
             if let r = env["PARAPET_RULE_PACKS"], !r.isEmpty { o.rulePackPaths = r.split(separator: ":").map(String.init) }
             if let u = env["PARAPET_URL_BLOCKLIST"], !u.isEmpty { o.urlBlocklistPath = u }
+            if let r = env["PARAPET_REFUSALS"], !r.isEmpty { o.refusalPhrasesPath = r }
             return o
         }
     }
@@ -31,11 +38,13 @@ public enum StandardDetectors {
         for p in o.rulePackPaths { packs.append(try RulePack.load(path: p)) }
         let model = try o.modelPath.map { try HashedLinearModel.load(path: $0) } ?? HashedLinearModel.shipped()
         let blocklist = try o.urlBlocklistPath.map { try URLDetector.loadBlocklist(path: $0) } ?? []
+        let refusals = try o.refusalPhrases ?? o.refusalPhrasesPath.map { try RefusalPhrases.load(file: $0) }
+            ?? RefusalPhrases.bundled()
         return [
             ClassifierDetector(model: model),
             try RuleDetector(packs: packs),
             HiddenUnicodeDetector(),
-            RefusalDetector(),
+            RefusalDetector(phrases: refusals),
             SecretsDetector(),
             URLDetector(blocklist: blocklist),
             ManyShotDetector(),

@@ -60,6 +60,7 @@ public struct ConfigLayers: Sendable {
         ("engine.limits.risk_half_life_turns", "4", "Half-life of the accumulated session risk, in user turns."),
         ("engine.limits.risk_floor", "0.2", "Part of a turn's risk below this does not accumulate."),
         ("engine.conversation_file", nil, "Conversation-detector thresholds and cue phrases (default: the bundled conversation.yaml)."),
+        ("engine.refusals_file", nil, "Model-refusal phrases and scoring (default: PARAPET_REFUSALS, else the bundled refusals.yaml)."),
         ("engine.access.tor_exit_list", nil, "File of Tor exit addresses (one per line)."),
         ("engine.access.suspicious_ip_list", nil, "File of suspicious IP addresses or IPv4 CIDR blocks."),
         ("engine.access.user_agent_list", nil, "File of extra attack-tool user-agent substrings (added to the bundled list)."),
@@ -149,7 +150,8 @@ public struct ConfigLayers: Sendable {
     /// `PARAPET_KAFKA_BOOTSTRAP_SERVERS` -> `kafka.bootstrap_servers`; `PARAPET_KAFKA_PROPERTY_SASL_PASSWORD` ->
     /// `kafka.properties.sasl.password` (a double underscore is a literal one: `..._LOG__LEVEL` -> `log_level`; also `PARAPET_KAFKA_CONSUMER_PROPERTY_...`, `..._PRODUCER_PROPERTY_...`).
     /// Variables read directly by the detection stage (`StandardDetectors`), not configuration keys.
-    public static let detectionOverrides: Set<String> = ["PARAPET_MODEL", "PARAPET_RULE_PACKS", "PARAPET_URL_BLOCKLIST"]
+    public static let detectionOverrides: Set<String> = ["PARAPET_MODEL", "PARAPET_RULE_PACKS", "PARAPET_URL_BLOCKLIST",
+                                                         "PARAPET_REFUSALS"]
 
     public mutating func addEnvironment(_ env: [String: String]) throws {
         let byEnvName = Dictionary(uniqueKeysWithValues: Self.known.map { (Self.envName($0.key), $0.key) })
@@ -280,6 +282,13 @@ public struct ParapetConfig: Sendable {
                 engine.conversationSettings = try ConversationSettings.load(file: file)
             } catch {
                 throw ConfigError(key: "engine.conversation_file", reason: "\(error)", source: c.values["engine.conversation_file"]?.source ?? "")
+            }
+        }
+        if let file = str("engine.refusals_file") {
+            do {
+                engine.refusalPhrases = try RefusalPhrases.load(file: file)
+            } catch {
+                throw ConfigError(key: "engine.refusals_file", reason: "\(error)", source: src("engine.refusals_file"))
             }
         }
         for (key, kind) in [("engine.access.tor_exit_list", 0), ("engine.access.suspicious_ip_list", 1), ("engine.access.user_agent_list", 2)] {

@@ -44,6 +44,9 @@ public struct EngineConfiguration: Sendable {
     public var reclaimLatenessSeconds: Double = 3600
     /// Conversation-detector thresholds and cues; nil means the bundled `conversation.yaml`.
     public var conversationSettings: ConversationSettings?
+    /// Refusal phrases and scoring of the message-level refusal detector; nil means `PARAPET_REFUSALS` when set,
+    /// else the bundled `refusals.yaml`.
+    public var refusalPhrases: RefusalPhrases?
     /// User-level behaviour thresholds.
     public var userActivity = UserActivitySettings()
     /// Tor exits, listed IPs, attack-tool user agents.

@@ -7,8 +7,11 @@ import ParapetSession
 public enum EngineFactory {
     public static func makeEngine(_ configuration: EngineConfiguration = .init()) throws -> DetectionEngine {
         // Classifier, rule packs, hidden Unicode, refusals, secrets, URLs, many-shot (see StandardDetectors;
-        // PARAPET_MODEL / PARAPET_RULE_PACKS / PARAPET_URL_BLOCKLIST override the shipped model, add packs, set a blocklist).
-        let detectors: [any MessageDetector] = try StandardDetectors.make()
+        // PARAPET_MODEL / PARAPET_RULE_PACKS / PARAPET_URL_BLOCKLIST / PARAPET_REFUSALS override the shipped model, add
+        // packs, set a blocklist, replace the refusal phrases). The configuration's refusals file wins over the variable.
+        var options = StandardDetectors.Options.fromEnvironment()
+        if let r = configuration.refusalPhrases { options.refusalPhrases = r }
+        let detectors: [any MessageDetector] = try StandardDetectors.make(options)
         let analyzer = MessageAnalyzer(detectors: detectors, policy: configuration.policy)
         let conversations = SessionAnalyzer.standard(
             limits: configuration.limits,
