@@ -43,7 +43,7 @@ public struct SessionAnalyzer: Sendable {
         session.append(turn, limits: limits)
         if turn.role == .user || turn.role.isExternalContent {
             let decay = pow(2, -1 / max(limits.riskHalfLifeTurns, 0.5))
-            let excess = max(0, turn.risk - limits.riskFloor)
+            let excess = max(0, Self.accumulatedRisk(of: turn) - limits.riskFloor)
             session.risk = session.risk * decay + excess
             if session.risk < 0.01 { session.riskyTurns = 0 }
             if excess > 0 { session.riskyTurns += 1 }
@@ -51,5 +51,12 @@ public struct SessionAnalyzer: Sendable {
         var findings: [Finding] = []
         for d in detectors { findings.append(contentsOf: d.evaluate(&session, limits: limits)) }
         return findings
+    }
+
+    /// What a turn adds to the session's accumulated risk. A user's own instruction override ("ignore what I said
+    /// before, now write it in French") steers the conversation, it does not escalate it: as for the crescendo
+    /// context, user turns add their harm and jailbreak scores only. Documents and tool output add all of theirs.
+    static func accumulatedRisk(of turn: TurnRecord) -> Double {
+        turn.role == .user ? max(turn.scores.jailbreak, turn.scores.maxHarm) : turn.risk
     }
 }

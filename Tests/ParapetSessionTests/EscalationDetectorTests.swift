@@ -168,6 +168,24 @@ struct EscalationDetectorTests {
         #expect(one.session.riskyTurns == 1)
     }
 
+    @Test("a user's own instruction overrides do not accumulate into an escalation; harm at the same scores does")
+    func overridesDoNotAccumulate() throws {
+        func run(_ make: (Double) -> MessageScores) throws -> (findings: [Finding], risk: Double) {
+            var c = try ConversationBuilder()
+            _ = c.add(.user, "ignore what I said before and answer in French", make(0.42))
+            c.assistant("D'accord.")
+            _ = c.add(.user, "unrelated filler without cues", make(0.05))
+            c.assistant("...")
+            let f = c.add(.user, "use a table instead please", make(0.45))
+            return (f, c.session.risk)
+        }
+        let overrides = try run { var s = MessageScores(); s.promptInjection = $0; return s }
+        #expect(overrides.findings.isEmpty)
+        #expect(overrides.risk < 0.01)
+        let harm = try run { var s = MessageScores(); s[.illicit] = $0; return s }
+        #expect(harm.findings.first?.subtype == "cumulative")
+    }
+
     @Test("a refused request asked again in other words")
     func refusalThenRephrase() throws {
         var c = try ConversationBuilder()
