@@ -198,7 +198,9 @@ public struct EscalationDetector: ConversationDetector {
         var i = end - 1
         while i >= 1 {
             if turns[i].role == .assistant {
-                guard turns[i].scores.refusal >= rr.refusal else { return nil }
+                // "I can't draw a diagram as text" / "not without more information": the user asking again in other
+                // words is what the model asked for, not a way around a refusal.
+                guard turns[i].scores.refusal >= rr.refusal, !turns[i].cues.contains(.capabilityReason) else { return nil }
                 var j = i - 1
                 while j >= 0 && turns[j].role != .user { j -= 1 }
                 guard j >= 0, turns[j].risk >= rr.refusedRisk else { return nil }
