@@ -19,6 +19,10 @@ public struct DetectionThresholds: Sendable, Hashable, Codable {
     /// above this but under its own bar, in the same prompt ("for my thriller, the actual steps" + a wrongdoing)
     /// raise `jailbreak.direct` (1 turns it off).
     public var framedAsk: Double = 0.3
+    /// The jailbreak classifier alone (no rule, encoding or hidden-text evidence and no harm score of `harmLow`'s
+    /// evidence floor 0.3) alerts only from this score: persona set-ups for ordinary tasks ("act as a tourism guide",
+    /// "you are QuizBeeGPT") score 0.5 - 0.86 on it. Set it to `jailbreak` for the classifier to alert alone.
+    public var jailbreakUncorroborated: Double = 0.9
 
     public init() {}
 
@@ -26,6 +30,7 @@ public struct DetectionThresholds: Sendable, Hashable, Codable {
         case jailbreak, promptInjection = "prompt_injection", indirectInjection = "indirect_injection"
         case harmLow = "harm_low", harmMedium = "harm_medium", harmHigh = "harm_high"
         case harmAlertLevel = "harm_alert_level", attackHigh = "attack_high", framedAsk = "framed_ask"
+        case jailbreakUncorroborated = "jailbreak_uncorroborated"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -46,6 +51,7 @@ public struct DetectionThresholds: Sendable, Hashable, Codable {
         harmHigh = try v(.harmHigh, d.harmHigh)
         attackHigh = try v(.attackHigh, d.attackHigh)
         framedAsk = try v(.framedAsk, d.framedAsk)
+        jailbreakUncorroborated = try v(.jailbreakUncorroborated, d.jailbreakUncorroborated)
         harmAlertLevel = try c.decodeIfPresent(HarmLevel.self, forKey: .harmAlertLevel) ?? d.harmAlertLevel
     }
 

@@ -40,7 +40,10 @@ public struct MessageAnalyzer: Sendable {
                         indicators: evidence, scores: s.named, detector: "message.indirect_injection"))
                 }
             } else if event.role == .user {
-                if s.jailbreak >= t.jailbreak && !has(.jailbreakDirect) {
+                // The classifier alone, without a rule, an encoding or harm to carry, is not enough below
+                // `jailbreakUncorroborated`: role-play set-ups for ordinary tasks share its vocabulary.
+                let corroborated = s.maxHarm >= 0.3 || a.indicators.contains { $0.kind != "model" && $0.kind != "refusal" }
+                if s.jailbreak >= t.jailbreak && (corroborated || s.jailbreak >= t.jailbreakUncorroborated) && !has(.jailbreakDirect) {
                     a.findings.append(Finding(
                         type: .jailbreakDirect, subtype: a.subtypes["jailbreak"], severity: severity(s.jailbreak),
                         confidence: s.jailbreak, indicators: evidence, scores: s.named, detector: "message.jailbreak"))

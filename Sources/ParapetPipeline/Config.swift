@@ -73,6 +73,7 @@ public struct ConfigLayers: Sendable {
         ("engine.thresholds.harm_alert_level", "low", "Lowest harm level that raises an alert."),
         ("engine.thresholds.attack_high", "0.9", "Attack score at which severity becomes high."),
         ("engine.thresholds.framed_ask", "0.3", "Rule-named jailbreak frame and harm or hazardous-subject score, both at least this, raise jailbreak.direct (1: off)."),
+        ("engine.thresholds.jailbreak_uncorroborated", "0.9", "Jailbreak classifier score that alerts with no rule, encoding or harm evidence (set to the jailbreak threshold to let the classifier alert alone)."),
         ("engine.alerts.evidence_text", "redacted", "redacted, full or none."),
         ("engine.alerts.excerpt_context", "120", "Characters of context around a match."),
         ("engine.alerts.max_evidence", "24", "Evidence entries per alert."),
@@ -255,6 +256,7 @@ public struct ParapetConfig: Sendable {
             try th("harm_high", \.harmHigh)
             try th("attack_high", \.attackHigh)
             try th("framed_ask", \.framedAsk)
+            try th("jailbreak_uncorroborated", \.jailbreakUncorroborated)
             let lk = prefix + "harm_alert_level"
             if c.values[lk] != nil {
                 let allowed = ["low", "medium", "high"]

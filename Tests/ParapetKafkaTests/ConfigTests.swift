@@ -20,6 +20,7 @@ struct ConfigTests {
           thresholds:
             jailbreak: 0.7
             framed_ask: 0.45
+            jailbreak_uncorroborated: 0.8
           apps:
             support-bot:
               thresholds:
@@ -48,6 +49,7 @@ struct ConfigTests {
         #expect(cfg.engine.policy.perApp["support-bot"]?.jailbreak == 0.4)
         #expect(cfg.engine.policy.defaults.framedAsk == 0.45)
         #expect(cfg.engine.policy.perApp["support-bot"]?.framedAsk == 0.45)  // an app inherits the defaults
+        #expect(cfg.engine.policy.defaults.jailbreakUncorroborated == 0.8)
         #expect(cfg.processor.effectiveConsumerProperties["sasl.mechanism"] == "PLAIN")
         #expect(cfg.processor.effectiveConsumerProperties["enable.auto.commit"] == "false")
         let shown = c.render()
