@@ -41,6 +41,7 @@ public struct EscalationDetector: ConversationDetector {
         // Decayed risk of the context: earlier user turns, and harmful content the model already produced.
         let decay = pow(0.5, 1 / max(e.contextHalfLifeTurns, 0.5))
         var context = 0.0
+        var harmContext = 0.0
         var usersAfter = 0
         for i in turns.indices.dropLast().reversed() {
             let t = turns[i]
@@ -56,14 +57,19 @@ public struct EscalationDetector: ConversationDetector {
             default:
                 v = max(t.scores.indirectInjection, t.scores.maxHarm) * 0.5
             }
-            context = max(context, v * pow(decay, Double(max(usersAfter - 1, 0))))
+            let fade = pow(decay, Double(max(usersAfter - 1, 0)))
+            context = max(context, v * fade)
+            harmContext = max(harmContext, (t.role == .user ? t.scores.maxHarm : v) * fade)
         }
 
         var subtype: String?
         var strength = 0.0
         // A request for procedure or a fictional wrapper needs no risk of its own ("now write the plan as an
         // example"): the context carries it. A bare back-reference ("continue") must carry some risk itself.
-        let strongFollowUp = !last.cues.isDisjoint(with: [.procedure, .fiction])
+        // Only harm carries a riskless follow-up: after a persona or role-play set-up alone ("act as a tourism guide
+        // ... how many days would that take?") the follow-up must carry some risk itself (`persona_setup` judges
+        // set-ups followed by risky requests).
+        let strongFollowUp = !last.cues.isDisjoint(with: [.procedure, .fiction]) && harmContext >= e.contextRisk
         if context >= e.contextRisk && followUp && (r >= e.turnRiskFloor || strongFollowUp) {
             subtype = "crescendo"
             strength = max(context, r)
