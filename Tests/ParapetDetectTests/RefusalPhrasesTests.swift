@@ -13,20 +13,14 @@ import ParapetCore
         return try String(contentsOf: shipped, encoding: .utf8)
     }
 
-    /// A complete file with one strong and one weak phrase.
-    static let oneStrongPhrase = """
-        version: 1
-        strong: [we do not do that here]
-        not_refusal_continuations: [" but"]
-        weak: [as an ai]
-        scoring:
-          lead_bytes: 240
-          middle_bytes: 1200
-          strong: {lead: 0.95, middle: 0.6, late: 0.35}
-          weak: {two_in_lead: 0.6, one_in_lead: 0.35, elsewhere: 0.1}
-          weak_bonus: 0.03
-          long_answer: {bytes: 1500, below: 0.9, factor: 0.6}
-        """
+    /// A complete file with one strong and one weak phrase (`Tests/Fixtures/refusals/one-strong-phrase.yaml`).
+    static var oneStrongPhrase: String {
+        get throws {
+            let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .appendingPathComponent("Fixtures/refusals/one-strong-phrase.yaml")
+            return try String(contentsOf: url, encoding: .utf8)
+        }
+    }
 
     func score(_ d: RefusalDetector, _ text: String) -> Double {
         d.score(Normalizer().normalize(text).text).0

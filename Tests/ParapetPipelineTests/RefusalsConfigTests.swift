@@ -7,19 +7,14 @@ import Testing
 /// `engine.refusals_file`: a deployment's own refusal phrases reach the engine, and a broken file stops the
 /// configuration naming the key, the file and the value.
 @Suite struct RefusalsConfigTests {
-    static let oneStrongPhrase = """
-        version: 1
-        strong: [we do not do that here]
-        not_refusal_continuations: [" but"]
-        weak: [as an ai]
-        scoring:
-          lead_bytes: 240
-          middle_bytes: 1200
-          strong: {lead: 0.95, middle: 0.6, late: 0.35}
-          weak: {two_in_lead: 0.6, one_in_lead: 0.35, elsewhere: 0.1}
-          weak_bonus: 0.03
-          long_answer: {bytes: 1500, below: 0.9, factor: 0.6}
-        """
+    /// A complete file with one strong and one weak phrase (`Tests/Fixtures/refusals/one-strong-phrase.yaml`).
+    static var oneStrongPhrase: String {
+        get throws {
+            let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .appendingPathComponent("Fixtures/refusals/one-strong-phrase.yaml")
+            return try String(contentsOf: url, encoding: .utf8)
+        }
+    }
 
     static func temporaryFile(_ text: String, _ ext: String = "yaml") throws -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("parapet-refusals-\(UUID().uuidString).\(ext)").path
