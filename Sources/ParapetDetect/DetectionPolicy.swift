@@ -55,6 +55,14 @@ public struct DetectionThresholds: Sendable, Hashable, Codable {
         harmAlertLevel = try c.decodeIfPresent(HarmLevel.self, forKey: .harmAlertLevel) ?? d.harmAlertLevel
     }
 
+    /// The jailbreak score as evidence of an attack: the classifier alone counts only from `jailbreakUncorroborated`;
+    /// a rule or encoding indicator, or harm of at least 0.3, lets any score count. 0 when it does not count.
+    public func jailbreakEvidence(_ a: MessageAnalysis) -> Double {
+        let s = a.scores
+        if s.jailbreak >= jailbreakUncorroborated || s.maxHarm >= 0.3 { return s.jailbreak }
+        return a.indicators.contains { $0.kind != "model" && $0.kind != "refusal" } ? s.jailbreak : 0
+    }
+
     public func level(forHarm score: Double) -> HarmLevel {
         if score >= harmHigh { return .high }
         if score >= harmMedium { return .medium }

@@ -42,8 +42,7 @@ public struct MessageAnalyzer: Sendable {
             } else if event.role == .user {
                 // The classifier alone, without a rule, an encoding or harm to carry, is not enough below
                 // `jailbreakUncorroborated`: role-play set-ups for ordinary tasks share its vocabulary.
-                let corroborated = s.maxHarm >= 0.3 || a.indicators.contains { $0.kind != "model" && $0.kind != "refusal" }
-                if s.jailbreak >= t.jailbreak && (corroborated || s.jailbreak >= t.jailbreakUncorroborated) && !has(.jailbreakDirect) {
+                if t.jailbreakEvidence(a) >= t.jailbreak && !has(.jailbreakDirect) {
                     a.findings.append(Finding(
                         type: .jailbreakDirect, subtype: a.subtypes["jailbreak"], severity: severity(s.jailbreak),
                         confidence: s.jailbreak, indicators: evidence, scores: s.named, detector: "message.jailbreak"))

@@ -101,9 +101,10 @@ public struct DetectionEngine: Sendable {
         eventsProcessed += 1
         let analysis = messages.analyze(event)
         let thresholds = messages.policy.thresholds(for: event)
-        let turn = TurnRecord(
+        var turn = TurnRecord(
             eventID: event.eventID, role: event.role, time: event.time, scores: analysis.scores,
             indicators: analysis.indicators.map(\.id), text: analysis.normalizedText)
+        turn.jailbreakEvidence = thresholds.jailbreakEvidence(analysis)
         let limits = conversations.limits
         let idleMicros = Int64(limits.idleTimeoutSeconds * 1_000_000)
         let conversations = self.conversations

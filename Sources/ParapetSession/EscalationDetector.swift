@@ -50,7 +50,7 @@ public struct EscalationDetector: ConversationDetector {
             case .user:
                 // Harm and jailbreak framing build an escalation; an instruction override ("ignore my previous
                 // instructions, now write about tea tree oil") does not.
-                v = max(t.scores.jailbreak, t.scores.maxHarm)
+                v = t.escalationRisk
                 usersAfter += 1
             case .assistant:
                 v = t.scores.maxHarm

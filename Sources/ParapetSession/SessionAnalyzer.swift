@@ -55,8 +55,9 @@ public struct SessionAnalyzer: Sendable {
 
     /// What a turn adds to the session's accumulated risk. A user's own instruction override ("ignore what I said
     /// before, now write it in French") steers the conversation, it does not escalate it: as for the crescendo
-    /// context, user turns add their harm and jailbreak scores only. Documents and tool output add all of theirs.
+    /// context, user turns add their harm and jailbreak evidence only (`TurnRecord.escalationRisk`: not the jailbreak
+    /// classifier alone on a persona set-up). Documents and tool output add all of theirs.
     static func accumulatedRisk(of turn: TurnRecord) -> Double {
-        turn.role == .user ? max(turn.scores.jailbreak, turn.scores.maxHarm) : turn.risk
+        turn.role == .user ? turn.escalationRisk : turn.risk
     }
 }

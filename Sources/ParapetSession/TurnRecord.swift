@@ -12,6 +12,9 @@ public struct TurnRecord: Sendable, Hashable {
     public var text: String
     /// Conversation cues in the text (filled in when the turn enters the window).
     public var cues: CueSet = []
+    /// The jailbreak score as evidence (`DetectionThresholds.jailbreakEvidence`: 0 for the classifier alone on a
+    /// persona set-up); nil = the score itself.
+    public var jailbreakEvidence: Double?
 
     public init(eventID: String, role: Role, time: EventTime, scores: MessageScores, indicators: [String], text: String) {
         self.eventID = eventID
@@ -26,6 +29,9 @@ public struct TurnRecord: Sendable, Hashable {
 
     /// The turn's own risk: its strongest attack or harm score.
     public var risk: Double { max(scores.maxAttack, scores.maxHarm) }
+
+    /// What the turn adds to an escalation's context: harm, and jailbreak framing that counts as evidence.
+    public var escalationRisk: Double { max(jailbreakEvidence ?? scores.jailbreak, scores.maxHarm) }
 
     /// Evidence for a conversation-level finding: this turn with its scores.
     public func evidence(excerptBytes: Int = 400) -> TurnEvidence {

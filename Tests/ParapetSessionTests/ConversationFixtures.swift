@@ -32,9 +32,11 @@ struct ConversationBuilder {
         return add(.assistant, text, s)
     }
 
-    mutating func add(_ role: Role, _ text: String, _ scores: MessageScores) -> [Finding] {
-        let t = TurnRecord(eventID: "e\(n)", role: role, time: EventTime(micros: Int64(n) * 20_000_000),
+    /// `jailbreakEvidence` as the engine records it (`DetectionThresholds.jailbreakEvidence`); nil = the score.
+    mutating func add(_ role: Role, _ text: String, _ scores: MessageScores, jailbreakEvidence: Double? = nil) -> [Finding] {
+        var t = TurnRecord(eventID: "e\(n)", role: role, time: EventTime(micros: Int64(n) * 20_000_000),
                            scores: scores, indicators: [], text: text.lowercased())
+        t.jailbreakEvidence = jailbreakEvidence
         n += 1
         let f = analyzer.observe(t, in: &session)
         findings.append(f)

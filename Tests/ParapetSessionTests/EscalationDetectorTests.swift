@@ -192,6 +192,23 @@ struct EscalationDetectorTests {
         #expect(harm.findings.first?.subtype == "cumulative")
     }
 
+    @Test("a persona set-up scored by the jailbreak classifier alone builds no escalation context")
+    func uncorroboratedPersonaIsNoContext() throws {
+        func follow(evidence: Double?) throws -> [Finding] {
+            var c = try ConversationBuilder()
+            var setUp = MessageScores()
+            setUp.jailbreak = 0.76
+            _ = c.add(.user, "act as a canada tourism guide and answer my questions about places to visit", setUp,
+                      jailbreakEvidence: evidence)
+            c.assistant("Happy to help! Toronto has ...")
+            return c.user("how many days does it take to visit the attractions above", harm: 0.1)
+        }
+        // As the engine records it: the classifier alone is no evidence (DetectionThresholds.jailbreakEvidence).
+        #expect(try follow(evidence: 0).isEmpty)
+        // With a rule or harm behind the same score it is framing, and the follow-up leans on it.
+        #expect(try follow(evidence: 0.76).first?.subtype == "crescendo")
+    }
+
     @Test("a refused request asked again in other words")
     func refusalThenRephrase() throws {
         var c = try ConversationBuilder()
