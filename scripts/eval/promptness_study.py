@@ -470,4 +470,7 @@ def errors(n_show=40):
 
 
 if __name__ == '__main__':
-    {'run': run, 'report': report, 'errors': errors}[sys.argv[1]]()
+    modes = {'run': run, 'report': report, 'errors': errors}
+    if len(sys.argv) != 2 or sys.argv[1] not in modes:
+        sys.exit('usage: promptness_study.py run|report|errors')
+    modes[sys.argv[1]]()
