@@ -24,6 +24,9 @@ struct BenchCommand: ParsableCommand {
         @Option(help: "Role of the messages: user, assistant, document, tool.")
         var role: String = "user"
 
+        @Option(name: .customLong("events"), help: "Analyse exactly this many events per size (after the warm-up) instead of running for --seconds: a fixed count for allocation and instruction counts under valgrind.")
+        var eventCount: Int?
+
         func run() throws {
             let analyzer = MessageAnalyzer(detectors: try StandardDetectors.make())
             guard let r = Role(rawValue: role) else { throw ValidationError("unknown role \(role)") }
@@ -42,12 +45,22 @@ struct BenchCommand: ParsableCommand {
                 var total = 0
                 let start = DispatchTime.now().uptimeNanoseconds
                 var elapsed = 0.0
-                repeat {
-                    for e in events { sink += analyzer.analyze(e).scores.jailbreak }
-                    n += events.count
-                    total += bytes
+                if let fixed = eventCount {
+                    while n < fixed {
+                        let e = events[n % events.count]
+                        sink += analyzer.analyze(e).scores.jailbreak
+                        n += 1
+                        total += e.content.utf8.count
+                    }
                     elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-                } while elapsed < seconds
+                } else {
+                    repeat {
+                        for e in events { sink += analyzer.analyze(e).scores.jailbreak }
+                        n += events.count
+                        total += bytes
+                        elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+                    } while elapsed < seconds
+                }
                 let eps = Double(n) / elapsed
                 print(String(format: "%d\t%.0f\t%.1f\t%.2f", size, eps, Double(total) / elapsed / 1e6, 1e6 / eps))
                 if sink < 0 { print(sink) }

@@ -31,15 +31,18 @@ public struct ClassifierDetector: MessageDetector {
         let role = input.role
         guard role != .system else { return }
         let n = input.normalized
-        var out = [Float](repeating: 0, count: model.headCount)
-        var best = [Double](repeating: 0, count: model.headCount)
-        var bestFrom = [String?](repeating: nil, count: model.headCount)
-        func score(_ text: String, _ from: String?) {
+        let k = model.headCount
+        // Per-head values in vector lanes (the model has at most 16 heads): no arrays per message.
+        var best = SIMD16<Double>(repeating: 0)
+        // Where each head's best score came from: `Self.plainText`, `Self.tagCharacters`, or `Self.payload0 + i`
+        // for `n.decodedPayloads[i]`.
+        var bestFrom = SIMD16<Int32>(repeating: Self.plainText)
+        func score(_ text: String, _ from: Int32) {
             var t = text
-            t.withUTF8 { model.logits($0, into: &out) }
-            for h in 0..<model.headCount {
+            let out = t.withUTF8 { model.logitVector($0) }
+            for h in 0..<k {
                 let p = Self.sigmoid(out[h])
-                if from == nil || h < 4 { // decoded text may only raise attack/harm, never set categories alone
+                if from == Self.plainText || h < 4 { // decoded text may only raise attack/harm, never set categories alone
                     if p > best[h] {
                         best[h] = p
                         bestFrom[h] = from
@@ -47,25 +50,32 @@ public struct ClassifierDetector: MessageDetector {
                 }
             }
         }
-        score(n.text, nil)
+        score(n.text, Self.plainText)
         if role.isExternalContent {
             // Windows of a long document and its lines: the indirect head reads each one; the strongest wins.
             let ii = ModelHead.indirectInjection.index
             var t = n.text
             t.withUTF8 { b in
-                for r in WindowedText.ranges(b) {
-                    model.logits(UnsafeBufferPointer(rebasing: b[r]), into: &out)
+                WindowedText.forEachRange(b) { r in
+                    let out = model.logitVector(UnsafeBufferPointer(rebasing: b[r]))
                     best[ii] = max(best[ii], Self.sigmoid(out[ii]))
                 }
                 // ... and each line: an instruction planted in a table row or a code comment is one line
-                for r in WindowedText.lineRanges(b) {
-                    model.logits(UnsafeBufferPointer(rebasing: b[r]), into: &out)
+                WindowedText.forEachLineRange(b) { r in
+                    let out = model.logitVector(UnsafeBufferPointer(rebasing: b[r]))
                     best[ii] = max(best[ii], Self.sigmoid(out[ii] - Self.lineOffset))
                 }
             }
         }
-        if let s = n.smuggledText, s.utf8.count >= 8 { score(s, "tag_characters") }
-        for p in n.decodedPayloads where p.text.utf8.count >= 12 { score(p.text, p.encoding.rawValue) }
+        if let s = n.smuggledText, s.utf8.count >= 8 { score(s, Self.tagCharacters) }
+        for (i, p) in n.decodedPayloads.enumerated() where p.text.utf8.count >= 12 { score(p.text, Self.payload0 + Int32(i)) }
+        func source(_ code: Int32) -> String? {
+            switch code {
+            case Self.plainText: nil
+            case Self.tagCharacters: "tag_characters"
+            default: n.decodedPayloads[Int(code - Self.payload0)].encoding.rawValue
+            }
+        }
         let jb = best[ModelHead.jailbreak.index], pi = best[ModelHead.promptInjection.index]
         let ii = best[ModelHead.indirectInjection.index], harm = best[ModelHead.harmful.index]
         var s = a.scores
@@ -88,7 +98,7 @@ public struct ClassifierDetector: MessageDetector {
         a.scores = s
         func ind(_ head: ModelHead, _ v: Double, _ title: String) {
             guard v >= indicatorFloor else { return }
-            let from = bestFrom[head.index]
+            let from = source(bestFrom[head.index])
             a.add(Indicator(id: "model:" + head.rawValue, kind: "model", title: title + (from.map { " (in \($0)-encoded text)" } ?? ""),
                             score: (v * 1000).rounded() / 1000))
             if let from, head.index < 3 {
@@ -114,15 +124,20 @@ public struct ClassifierDetector: MessageDetector {
 
     /// Harm score per category: P(harmful) goes to the most likely category; the others get it scaled by their
     /// probability relative to the top one. A harmful text of unknown category still scores (as its best guess).
-    func setHarm(_ harm: Double, _ p: [Double], _ s: inout MessageScores, factor: Double) {
-        let cats: [(HarmCategory, ModelHead)] = [(.hate, .hate), (.sexual, .sexual), (.violence, .violence),
-                                                 (.selfHarm, .selfHarm), (.illicit, .illicit)]
+    func setHarm(_ harm: Double, _ p: SIMD16<Double>, _ s: inout MessageScores, factor: Double) {
         var top = 1e-9
-        for (_, h) in cats { top = max(top, p[h.index]) }
-        for (c, h) in cats {
+        for (_, h) in Self.harmHeads { top = max(top, p[h.index]) }
+        for (c, h) in Self.harmHeads {
             let v = harm * factor * min(1, p[h.index] / top)
             s[c] = max(s[c], v)
         }
     }
-}
 
+    static let harmHeads: [(HarmCategory, ModelHead)] = [(.hate, .hate), (.sexual, .sexual), (.violence, .violence),
+                                                         (.selfHarm, .selfHarm), (.illicit, .illicit)]
+
+    /// Sources of a head's best score (`bestFrom` in `analyze`).
+    static let plainText: Int32 = 0
+    static let tagCharacters: Int32 = 1
+    static let payload0: Int32 = 2
+}

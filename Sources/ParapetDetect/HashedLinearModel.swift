@@ -128,40 +128,53 @@ public struct HashedLinearModel: Sendable {
 
     /// Raw logits per head for a normalised text (written into `out`, which must have `headCount` elements).
     public func logits(_ text: UnsafeBufferPointer<UInt8>, into out: inout [Float]) {
+        let v = logitVector(text)
+        for h in 0..<headCount { out[h] = v[h] }
+    }
+
+    /// Features summed per chunk: the row sums run in 16-bit lanes, and 256 x 128 is the most a lane can take before
+    /// it could overflow. The chunk's buckets (256 x 4 bytes) fit `withUnsafeTemporaryAllocation`'s stack limit of
+    /// 1,024 bytes, so scoring a text allocates nothing.
+    static let chunk = 256
+
+    /// Raw logits per head for a normalised text, in lanes `0..<headCount` (the other lanes are zero). No heap
+    /// allocation: the message path calls this once per text, window and line.
+    public func logitVector(_ text: UnsafeBufferPointer<UInt8>) -> SIMD16<Float> {
         let k = headCount
         precondition(k <= 16)
-        // Buckets first (at most 3 features per byte plus the trailing ones), then the row sums: a tight loop with
-        // independent loads. Rows are summed in 16-bit lanes (half the widening work per feature) and moved to the
-        // 32-bit total every 256 features, before 256 x 128 could overflow: the same integer sums.
-        let capacity = min(text.count, NGramFeatures.headBytes + NGramFeatures.tailBytes) * 3 + 8
-        let buckets = [Int32](unsafeUninitializedCapacity: capacity) { out, count in
-            count = 0
-            _ = NGramFeatures.forEach(text, bits: bits) { bucket in
-                // At most 2 features per byte of each window (`NGramFeaturesTests` checks the worst case).
-                assert(count < capacity, "more n-gram features than the bucket buffer holds")
-                out[count] = Int32(truncatingIfNeeded: bucket)
-                count &+= 1
-            }
-        }
-        let n = buckets.count
+        // Buckets first, a chunk at a time, then the chunk's row sums: a tight loop with independent loads. Rows are
+        // summed in 16-bit lanes (half the widening work per feature) and moved to the 32-bit total after each chunk
+        // of at most 256 features, before 256 x 128 could overflow: the same integer sums as one pass over all.
         var acc = SIMD16<Int32>(repeating: 0)
-        rows.withUnsafeBytes { raw in
-            buckets.withUnsafeBufferPointer { bk in
-                var i = 0
-                while i < n {
-                    let end = min(n, i + 256)
+        let n = rows.withUnsafeBytes { raw in
+            withUnsafeTemporaryAllocation(of: Int32.self, capacity: Self.chunk) { bk in
+                var filled = 0
+                @inline(__always) func flush() {
                     var acc16 = SIMD16<Int16>(repeating: 0)
-                    while i < end {
+                    for i in 0..<filled {
                         acc16 &+= Self.widen16(raw.loadUnaligned(fromByteOffset: Int(bk[i]) &* 16, as: SIMD16<Int8>.self))
-                        i &+= 1
                     }
                     acc &+= Self.widen(acc16)
+                    filled = 0
                 }
+                let count = NGramFeatures.forEach(text, bits: bits) { bucket in
+                    bk[filled] = Int32(truncatingIfNeeded: bucket)
+                    filled &+= 1
+                    if filled == Self.chunk { flush() }
+                }
+                flush()
+                return count
             }
         }
         let inv = n > 0 ? 1 / Float(n).squareRoot() : 0
-        for h in 0..<k { out[h] = Float(acc[h]) * header.scale[h] * inv + header.bias[h] }
+        var out = SIMD16<Float>(repeating: 0)
+        header.scale.withUnsafeBufferPointer { scale in
+            header.bias.withUnsafeBufferPointer { bias in
+                for h in 0..<k { out[h] = Float(acc[h]) * scale[h] * inv + bias[h] }
+            }
+        }
         tokenProjection?.addMean(text, into: &out)
+        return out
     }
 
     /// Int8 lanes to Int16 lanes, and Int16 to Int32. The generic `SIMD16<Int32>(truncatingIfNeeded:)` was not inlined

@@ -6,8 +6,17 @@ public struct MessageScores: Sendable, Hashable {
     public var jailbreak: Double = 0
     public var promptInjection: Double = 0
     public var indirectInjection: Double = 0
-    /// hate, sexual, violence, self_harm, illicit (indexed by `HarmCategory.index`), each 0-1.
-    public var harm: [Double] = [0, 0, 0, 0, 0]
+    /// hate, sexual, violence, self_harm, illicit (lanes `HarmCategory.index`; the last three lanes stay 0), each 0-1.
+    /// A vector rather than an array: the first score written into a new analysis copied the array (one heap
+    /// allocation per message).
+    var harmLanes = SIMD8<Double>(repeating: 0)
+    static let harmCount = HarmCategory.allCases.count
+
+    /// The harm scores indexed by `HarmCategory.index`.
+    public var harm: [Double] {
+        get { (0..<Self.harmCount).map { harmLanes[$0] } }
+        set { for (i, v) in newValue.prefix(Self.harmCount).enumerated() { harmLanes[i] = v } }
+    }
     /// The message is a model refusal (assistant side).
     public var refusal: Double = 0
     /// Probing for the model's instructions, tools and limits.
@@ -23,11 +32,16 @@ public struct MessageScores: Sendable, Hashable {
     public init() {}
 
     public subscript(_ c: HarmCategory) -> Double {
-        get { harm[c.index] }
-        set { harm[c.index] = newValue }
+        get { harmLanes[c.index] }
+        set { harmLanes[c.index] = newValue }
     }
 
-    public var maxHarm: Double { harm.max() ?? 0 }
+    /// The largest harm score (the same comparisons as `harm.max()`).
+    public var maxHarm: Double {
+        var m = harmLanes[0]
+        for i in 1..<Self.harmCount where m < harmLanes[i] { m = harmLanes[i] }
+        return m
+    }
     public var maxAttack: Double { max(jailbreak, promptInjection, indirectInjection) }
 
     /// The scores as named values, for evidence and reports (zero scores left out).
@@ -37,7 +51,7 @@ public struct MessageScores: Sendable, Hashable {
         put("jailbreak", jailbreak)
         put("prompt_injection", promptInjection)
         put("indirect_injection", indirectInjection)
-        for c in HarmCategory.allCases { put(c.rawValue, harm[c.index]) }
+        for c in HarmCategory.allCases { put(c.rawValue, harmLanes[c.index]) }
         put("refusal", refusal)
         put("reconnaissance", reconnaissance)
         put("many_shot", manyShot)

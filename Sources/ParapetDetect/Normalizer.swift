@@ -62,50 +62,51 @@ public struct Normalizer: Sendable {
     // MARK: - Folding
 
     func foldText(_ text: String, invisible: inout Int, smuggled: inout [UInt8]) -> String {
-        // ASCII check and lower-casing over the contiguous UTF-8 buffer: iterating `String.UTF8View` and indexing the
-        // array per byte (a uniqueness check each time) cost about 40 instructions a byte.
+        // ASCII check and lower-casing over the contiguous UTF-8 buffer: iterating `String.UTF8View` and indexing an
+        // array per byte (a uniqueness check each time) cost about 40 instructions a byte. ASCII text (most messages)
+        // is lower-cased and folded in the new string's own buffer: one allocation, no intermediate byte array.
         var source = text
-        var bytes: [UInt8] = source.withUTF8 { u in
-            guard Self.isASCII(u) else { return [] }
-            return [UInt8](unsafeUninitializedCapacity: u.count) { out, count in
+        let ascii: String? = source.withUTF8 { u in
+            guard Self.isASCII(u) else { return nil }
+            guard u.count > 0 else { return "" }
+            return String(unsafeUninitializedCapacity: u.count) { out in
                 for i in 0..<u.count {
                     let c = u[i]
                     out[i] = c &- 0x41 < 26 ? c | 0x20 : c
                 }
-                count = u.count
+                return Self.foldLeetAndSpace(UnsafeMutableBufferPointer(rebasing: out[0..<u.count]))
             }
         }
-        if bytes.isEmpty && !text.isEmpty {
-            var kept = String.UnicodeScalarView()
-            for s in text.unicodeScalars {
-                let v = s.value
-                if v >= 0xE0000 && v <= 0xE007F {
-                    invisible += 1
-                    if v >= 0xE0020 && v <= 0xE007E { smuggled.append(UInt8(v - 0xE0000)) }
-                    continue
-                }
-                if v < 0x80 {
-                    kept.append(s)
-                    continue
-                }
-                if Self.isInvisible(s) {
-                    invisible += 1
-                    continue
-                }
+        if let ascii { return ascii }
+        var kept = String.UnicodeScalarView()
+        for s in text.unicodeScalars {
+            let v = s.value
+            if v >= 0xE0000 && v <= 0xE007F {
+                invisible += 1
+                if v >= 0xE0020 && v <= 0xE007E { smuggled.append(UInt8(v - 0xE0000)) }
+                continue
+            }
+            if v < 0x80 {
                 kept.append(s)
+                continue
             }
-            var leftover = 0
-            bytes = Self.asciiFolded(String(kept).precomposedStringWithCompatibilityMapping.lowercased(),
+            if Self.isInvisible(s) {
+                invisible += 1
+                continue
+            }
+            kept.append(s)
+        }
+        var leftover = 0
+        var bytes = Self.asciiFolded(String(kept).precomposedStringWithCompatibilityMapping.lowercased(),
                                      invisible: &invisible, leftoverMarks: &leftover)
-            if leftover >= 3 {
-                // Marks stacked over letters ("Zalgo"): some composed with their letter under NFKC (o + horn -> ơ),
-                // so decompose, drop every combining diacritic, and fold again.
-                let bare = String(kept).decomposedStringWithCompatibilityMapping.unicodeScalars
-                    .filter { !Self.isLeftoverDiacritic($0.value) }
-                var ignored = 0
-                bytes = Self.asciiFolded(String(String.UnicodeScalarView(bare)).precomposedStringWithCompatibilityMapping.lowercased(),
-                                         invisible: &ignored, leftoverMarks: &leftover)
-            }
+        if leftover >= 3 {
+            // Marks stacked over letters ("Zalgo"): some composed with their letter under NFKC (o + horn -> ơ),
+            // so decompose, drop every combining diacritic, and fold again.
+            let bare = String(kept).decomposedStringWithCompatibilityMapping.unicodeScalars
+                .filter { !Self.isLeftoverDiacritic($0.value) }
+            var ignored = 0
+            bytes = Self.asciiFolded(String(String.UnicodeScalarView(bare)).precomposedStringWithCompatibilityMapping.lowercased(),
+                                     invisible: &ignored, leftoverMarks: &leftover)
         }
         Self.foldLeetAndSpace(&bytes)
         return String(decoding: bytes, as: UTF8.self)
@@ -179,16 +180,25 @@ public struct Normalizer: Sendable {
     /// least half of all tokens. Ordinary text with versions, prices and model names stays below; the counts come
     /// from the first pass, so other texts pay nothing for the check.
     static func foldLeetAndSpace(_ bytes: inout [UInt8]) {
-        let (tokens, mixed) = foldPass(&bytes, dense: false)
-        if mixed >= 3 && mixed * 2 >= tokens { _ = foldPass(&bytes, dense: true) }
+        let kept = bytes.withUnsafeMutableBufferPointer { foldLeetAndSpace($0) }
+        bytes.removeSubrange(kept..<bytes.count)
     }
 
-    /// One folding pass; returns the number of tokens and of tokens that mix letters and leet characters.
-    static func foldPass(_ bytes: inout [UInt8], dense: Bool) -> (tokens: Int, mixed: Int) {
-        let n = bytes.count
+    /// The same in place over a buffer; returns the length of the folded text (at the start of the buffer).
+    static func foldLeetAndSpace(_ b: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        let first = foldPass(b, dense: false)
+        if first.mixed >= 3 && first.mixed * 2 >= first.tokens {
+            return foldPass(UnsafeMutableBufferPointer(rebasing: b[0..<first.kept]), dense: true).kept
+        }
+        return first.kept
+    }
+
+    /// One folding pass in place; returns the number of tokens, of tokens that mix letters and leet characters, and
+    /// the length kept.
+    static func foldPass(_ b: UnsafeMutableBufferPointer<UInt8>, dense: Bool) -> (tokens: Int, mixed: Int, kept: Int) {
+        let n = b.count
         var tokens = 0, mixed = 0
-        let kept = foldClasses.withUnsafeBufferPointer { cls in
-        bytes.withUnsafeMutableBufferPointer { b -> Int in
+        let kept = foldClasses.withUnsafeBufferPointer { cls -> Int in
         @inline(__always) func isLetterAt(_ j: Int) -> Bool { cls[Int(b[j])] == FoldClass.letter }
         @inline(__always) func isLeetAt(_ j: Int) -> Bool { cls[Int(b[j])] == FoldClass.leet }
         var out = 0
@@ -260,9 +270,7 @@ public struct Normalizer: Sendable {
         }
         return out
         }
-        }
-        bytes.removeSubrange(kept..<n)
-        return (tokens, mixed)
+        return (tokens, mixed, kept)
     }
 
     /// Byte classes of the folding pass (`isSpace`, `isLetter`, `leet(_:) != 0`, anything else).

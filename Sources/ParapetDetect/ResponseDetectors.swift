@@ -282,10 +282,14 @@ public struct SecretsDetector: MessageDetector {
 
     /// All secrets in a raw text (case matters, so this reads the original, not the normalised text).
     public static func scan(_ text: String) -> [Secret] {
+        var t = text
+        return t.withUTF8 { scan(bytes: $0) }  // the string's own UTF-8 buffer: no copy of the text per message
+    }
+
+    static func scan(bytes b: UnsafeBufferPointer<UInt8>) -> [Secret] {
         var out: [Secret] = []
-        let b = Array(text.utf8)
         let n = b.count
-        func redact(_ s: ArraySlice<UInt8>) -> String {
+        func redact(_ s: Slice<UnsafeBufferPointer<UInt8>>) -> String {
             let str = String(decoding: s, as: UTF8.self)
             return String(str.prefix(6)) + "…" + "[\(str.count) chars]"
         }
@@ -293,7 +297,7 @@ public struct SecretsDetector: MessageDetector {
         let prefixes = Self.prefixes
         var i = 0
         while i < n {
-            i = b.withUnsafeBufferPointer { nextCandidate($0, from: i) }
+            i = nextCandidate(b, from: i)
             guard i < n else { break }
             let c = b[i]
             // key prefixes at a token boundary
@@ -368,7 +372,7 @@ public struct SecretsDetector: MessageDetector {
         return out
     }
 
-    static func isPlaceholder(_ s: ArraySlice<UInt8>) -> Bool {
+    static func isPlaceholder<Bytes: Collection<UInt8>>(_ s: Bytes) -> Bool {
         let l = String(decoding: s, as: UTF8.self).lowercased()
         for w in ["example", "your", "xxxx", "pass", "pwd", "user", "admin", "root", "<", ">", "****", "....", "<", "{", "$", "placeholder", "password", "passwd", "secret", "changeme", "redacted", "dummy", "sample", "test", "fake", "0000", "1234", "abcd"] where l.contains(w) {
             return true
@@ -376,7 +380,7 @@ public struct SecretsDetector: MessageDetector {
         return false
     }
 
-    static func entropy(_ s: ArraySlice<UInt8>) -> Double {
+    static func entropy<Bytes: Collection<UInt8>>(_ s: Bytes) -> Double {
         var counts = [Int](repeating: 0, count: 256)
         for c in s { counts[Int(c)] += 1 }
         let n = Double(s.count)

@@ -21,17 +21,18 @@ public struct RuleDetector: MessageDetector {
         var hits: [AhoCorasick.Hit] = []
         hits.reserveCapacity(256)  // common words hit: a growing buffer was reallocated about 7 times a prompt
         let n = input.normalized
-        var texts: [(String, String?)] = [(n.text, nil)]
-        if let s = n.smuggledText { texts.append((s, "tag_characters")) }
-        for p in n.decodedPayloads { texts.append((p.text, p.encoding.rawValue)) }
         var fired: Set<Int> = []
         var matches: [(RuleSet.Match, String?)] = []
-        for (text, encoding) in texts {
+        // The normalised text, then hidden and decoded text (no array of them per message).
+        func scan(_ text: String, _ encoding: String?) {
             for m in ruleSet.match(text, role: role, hits: &hits) where !fired.contains(m.rule) {
                 fired.insert(m.rule)
                 matches.append((m, encoding))
             }
         }
+        scan(n.text, nil)
+        if let s = n.smuggledText { scan(s, "tag_characters") }
+        for p in n.decodedPayloads { scan(p.text, p.encoding.rawValue) }
         // Word-sense guards first (`benign_sense`, plain text only): a computing / cooking / sports / photography
         // sense of a violent word damps the classifier's harm scores, before any harm rule adds its own weight.
         var damp = 0.0, dampOperational = 0.0

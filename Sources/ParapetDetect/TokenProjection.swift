@@ -99,8 +99,16 @@ public struct TokenProjection: Sendable {
     }
 
     /// Adds the mean of the tokens' rows to `out[0..<heads]`.
-    @inline(__always)
     public func addMean(_ text: UnsafeBufferPointer<UInt8>, into out: inout [Float]) {
+        var v = SIMD16<Float>(repeating: 0)
+        for h in 0..<heads { v[h] = out[h] }
+        addMean(text, into: &v)
+        for h in 0..<heads { out[h] = v[h] }
+    }
+
+    /// The same into lanes `0..<heads` of a vector (no array on the message path).
+    @inline(__always)
+    public func addMean(_ text: UnsafeBufferPointer<UInt8>, into out: inout SIMD16<Float>) {
         var acc = SIMD16<Float>(repeating: 0)
         var n = 0
         let vocab = vocabularySize

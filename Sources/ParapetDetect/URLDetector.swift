@@ -62,8 +62,12 @@ public struct URLDetector: MessageDetector {
 
     /// All suspicious URLs in a raw text.
     public func check(_ text: String) -> [Suspicion] {
+        var t = text
+        return t.withUTF8 { check(bytes: $0) }  // the string's own UTF-8 buffer: no copy of the text per message
+    }
+
+    func check(bytes b: UnsafeBufferPointer<UInt8>) -> [Suspicion] {
         var out: [Suspicion] = []
-        let b = Array(text.utf8)
         let n = b.count
         var i = 0
         while i + 8 < n {
@@ -99,7 +103,7 @@ public struct URLDetector: MessageDetector {
         return out
     }
 
-    static func isImage(_ b: [UInt8], before close: Int) -> Bool {
+    static func isImage(_ b: UnsafeBufferPointer<UInt8>, before close: Int) -> Bool {
         var j = close - 1
         var steps = 0
         while j >= 0, steps < 200 {

@@ -1,8 +1,8 @@
 import Testing
 @testable import ParapetDetect
 
-/// The classifier collects an event's buckets into a buffer sized from the text before summing rows
-/// (`HashedLinearModel.logits`): at most two features per byte of each window. These texts are the densest shapes.
+/// At most two features per byte of each window (the feature density the classifier's cost scales with;
+/// `HashedLinearModel.logitVector` sums them in chunks of 256). These texts are the densest shapes.
 @Suite struct NGramFeaturesTests {
     func featureCount(_ text: String) -> Int {
         var t = text
