@@ -19,9 +19,9 @@ public struct DetectionThresholds: Sendable, Hashable, Codable {
     /// above this but under its own bar, in the same prompt ("for my thriller, the actual steps" + a wrongdoing)
     /// raise `jailbreak.direct` (1 turns it off).
     public var framedAsk: Double = 0.3
-    /// The jailbreak classifier alone (no rule, encoding or hidden-text evidence and no harm score of `harmLow`'s
-    /// evidence floor 0.3) alerts only from this score: persona set-ups for ordinary tasks ("act as a tourism guide",
-    /// "you are QuizBeeGPT") score 0.5 - 0.86 on it. Set it to `jailbreak` for the classifier to alert alone.
+    /// The jailbreak classifier alone (no rule, encoding or hidden-text indicator, and no harm score of
+    /// `harmEvidence` or more) alerts only from this score: persona set-ups for ordinary tasks ("act as a tourism
+    /// guide", "you are QuizBeeGPT") score 0.5 - 0.86 on it. Set it to `jailbreak` for the classifier to alert alone.
     public var jailbreakUncorroborated: Double = 0.9
 
     public init() {}
@@ -55,11 +55,15 @@ public struct DetectionThresholds: Sendable, Hashable, Codable {
         harmAlertLevel = try c.decodeIfPresent(HarmLevel.self, forKey: .harmAlertLevel) ?? d.harmAlertLevel
     }
 
+    /// A harm score from which a message carries a payload a jailbreak frame could be there for (the classifier's
+    /// indicator floor).
+    public static let harmEvidence = 0.3
+
     /// The jailbreak score as evidence of an attack: the classifier alone counts only from `jailbreakUncorroborated`;
-    /// a rule or encoding indicator, or harm of at least 0.3, lets any score count. 0 when it does not count.
+    /// a rule or encoding indicator, or harm of at least `harmEvidence`, lets any score count. 0 when it does not count.
     public func jailbreakEvidence(_ a: MessageAnalysis) -> Double {
         let s = a.scores
-        if s.jailbreak >= jailbreakUncorroborated || s.maxHarm >= 0.3 { return s.jailbreak }
+        if s.jailbreak >= jailbreakUncorroborated || s.maxHarm >= Self.harmEvidence { return s.jailbreak }
         return a.indicators.contains { $0.kind != "model" && $0.kind != "refusal" } ? s.jailbreak : 0
     }
 

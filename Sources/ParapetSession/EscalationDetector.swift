@@ -64,11 +64,10 @@ public struct EscalationDetector: ConversationDetector {
 
         var subtype: String?
         var strength = 0.0
-        // A request for procedure or a fictional wrapper needs no risk of its own ("now write the plan as an
-        // example"): the context carries it. A bare back-reference ("continue") must carry some risk itself.
-        // Only harm carries a riskless follow-up: after a persona or role-play set-up alone ("act as a tourism guide
-        // ... how many days would that take?") the follow-up must carry some risk itself (`persona_setup` judges
-        // set-ups followed by risky requests).
+        // A request for procedure or a fictional wrapper needs no risk of its own when harm built the context ("now
+        // write the plan as an example"). A bare back-reference ("continue"), or any follow-up after jailbreak
+        // framing alone ("act as a tourism guide" ... "how many days would that take?"), must carry some risk
+        // itself (`persona_setup` judges set-ups followed by risky requests).
         let strongFollowUp = !last.cues.isDisjoint(with: [.procedure, .fiction]) && harmContext >= e.contextRisk
         if context >= e.contextRisk && followUp && (r >= e.turnRiskFloor || strongFollowUp) {
             subtype = "crescendo"
