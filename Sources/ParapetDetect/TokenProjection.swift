@@ -98,15 +98,7 @@ public struct TokenProjection: Sendable {
         tokenizer.forEachTokenID(UnsafeBufferPointer(rebasing: text[t..<n]), maxTokens: 1024, body)
     }
 
-    /// Adds the mean of the tokens' rows to `out[0..<heads]`.
-    public func addMean(_ text: UnsafeBufferPointer<UInt8>, into out: inout [Float]) {
-        var v = SIMD16<Float>(repeating: 0)
-        for h in 0..<heads { v[h] = out[h] }
-        addMean(text, into: &v)
-        for h in 0..<heads { out[h] = v[h] }
-    }
-
-    /// The same into lanes `0..<heads` of a vector (no array on the message path).
+    /// Adds the mean of the tokens' rows to lanes `0..<heads` of `out`.
     @inline(__always)
     public func addMean(_ text: UnsafeBufferPointer<UInt8>, into out: inout SIMD16<Float>) {
         var acc = SIMD16<Float>(repeating: 0)

@@ -32,16 +32,21 @@ import ParapetCore
         return path
     }
 
-    @Test func theShippedFileHasTheListsThatWereInCode() throws {
+    @Test func everyShippedPhraseIsFoundAfterNormalisation() throws {
         let p = try RefusalPhrases.bundled()
-        // 111 strong and 17 weak phrases, as the arrays in ResponseDetectors.swift had before session 11.
-        #expect(p.strong.count == 111)
-        #expect(p.weak.count == 17)
-        #expect(p.notRefusalContinuations == [" but", " thinking", " feeling"])
-        #expect(Set(p.strong).count == p.strong.count && Set(p.weak).count == p.weak.count)
         #expect(p == RefusalPhrases.shipped)
         #expect(RefusalDetector().phrases == p)
-        #expect(RefusalDetector().leadBytes == 240)
+        #expect(Set(p.strong).count == p.strong.count && Set(p.weak).count == p.weak.count)
+        // Each phrase as a model would write it (capitalised, typographic apostrophe) must still match once the
+        // answer is normalised: a phrase the normaliser folds differently from the list would never fire.
+        let d = RefusalDetector()
+        for phrase in p.strong {
+            let answer = phrase.prefix(1).uppercased() + phrase.dropFirst().replacingOccurrences(of: "'", with: "\u{2019}") + " that."
+            #expect(score(d, answer) >= p.scoring.strong.lead, "strong phrase not found: \(phrase)")
+        }
+        for phrase in p.weak {
+            #expect(score(d, phrase.uppercased() + " today.") >= p.scoring.weak.oneInLead, "weak phrase not found: \(phrase)")
+        }
     }
 
     @Test func theShippedFileScoresByPosition() {
