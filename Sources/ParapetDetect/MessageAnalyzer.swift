@@ -28,6 +28,7 @@ public struct MessageAnalyzer: Sendable {
     func applyPolicy(event: ChatEvent, analysis a: inout MessageAnalysis) {
         let t = policy.thresholds(for: event)
         let s = a.scores
+        a.jailbreakEvidence = t.jailbreakEvidence(a)
         func severity(_ score: Double) -> Severity { score >= t.attackHigh ? .high : .medium }
         let evidence = a.indicators.filter { $0.kind != "refusal" }
         func has(_ type: AlertType) -> Bool { a.findings.contains { $0.type == type } }
@@ -42,7 +43,7 @@ public struct MessageAnalyzer: Sendable {
             } else if event.role == .user {
                 // The classifier alone, without a rule, an encoding or harm to carry, is not enough below
                 // `jailbreakUncorroborated`: role-play set-ups for ordinary tasks share its vocabulary.
-                if t.jailbreakEvidence(a) >= t.jailbreak && !has(.jailbreakDirect) {
+                if a.jailbreakEvidence >= t.jailbreak && !has(.jailbreakDirect) {
                     a.findings.append(Finding(
                         type: .jailbreakDirect, subtype: a.subtypes["jailbreak"], severity: severity(s.jailbreak),
                         confidence: s.jailbreak, indicators: evidence, scores: s.named, detector: "message.jailbreak"))

@@ -70,6 +70,9 @@ public struct MessageAnalysis: Sendable, Hashable {
     public var revealedText: String?
     /// The normalised text (what the session window keeps, bounded there).
     public var normalizedText: String = ""
+    /// The jailbreak score as evidence (`DetectionThresholds.jailbreakEvidence`), set by the policy: what the
+    /// conversation detectors read.
+    public var jailbreakEvidence: Double = 0
     /// Finer classification per signal (e.g. `jailbreak` -> `role_play`), from the strongest rule that fed it.
     public var subtypes: [String: String] = [:]
     /// Weight of the rule that set each entry of `subtypes`.

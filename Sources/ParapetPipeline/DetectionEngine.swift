@@ -104,7 +104,7 @@ public struct DetectionEngine: Sendable {
         var turn = TurnRecord(
             eventID: event.eventID, role: event.role, time: event.time, scores: analysis.scores,
             indicators: analysis.indicators.map(\.id), text: analysis.normalizedText)
-        turn.jailbreakEvidence = thresholds.jailbreakEvidence(analysis)
+        turn.jailbreakEvidence = analysis.jailbreakEvidence
         let limits = conversations.limits
         let idleMicros = Int64(limits.idleTimeoutSeconds * 1_000_000)
         let conversations = self.conversations
