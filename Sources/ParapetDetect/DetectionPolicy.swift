@@ -1,8 +1,8 @@
 import ParapetCore
 
 /// Thresholds that turn scores into alerts, like content-filter levels per deployment.
-/// Data, not code: loaded from config (`detection.thresholds`, with per-app overrides).
-public struct DetectionThresholds: Sendable, Hashable, Codable {
+/// Data, not code: loaded from config (`engine.thresholds`, with per-app overrides `engine.apps.<app>.thresholds`).
+public struct DetectionThresholds: Sendable, Hashable {
     /// Score at or above which a jailbreak / injection attempt is alerted (severity medium, high above `high`).
     public var jailbreak: Double = 0.5
     public var promptInjection: Double = 0.5
@@ -11,6 +11,12 @@ public struct DetectionThresholds: Sendable, Hashable, Codable {
     public var harmLow: Double = 0.5
     public var harmMedium: Double = 0.7
     public var harmHigh: Double = 0.9
+    /// Low bounds per harm category (`harm_low_by_category`), indexed by `HarmCategory.index`; nil = `harmLow`.
+    /// Like a content filter's per-category thresholds: the heads' scores on ordinary prompts do not sit equally
+    /// far below one bound. Illicit at 0.45 (session 12, source-held-out DEV, three seeds): +2.7 points of harmful
+    /// requests and +1.9 of multi-turn attacks for about 2 more flagged chats in 2,660; the same move for every
+    /// category cost three times the false alarms for 1.6 times the gain (EVALUATION.md).
+    public var harmLowByCategory: [Double?] = HarmCategory.allCases.map { $0 == .illicit ? 0.45 : nil }
     /// Lowest harm level that raises a `harmful_content.<category>` alert.
     public var harmAlertLevel: HarmLevel = .low
     /// Attack score at which severity goes from medium to high.
@@ -26,34 +32,8 @@ public struct DetectionThresholds: Sendable, Hashable, Codable {
 
     public init() {}
 
-    enum CodingKeys: String, CodingKey {
-        case jailbreak, promptInjection = "prompt_injection", indirectInjection = "indirect_injection"
-        case harmLow = "harm_low", harmMedium = "harm_medium", harmHigh = "harm_high"
-        case harmAlertLevel = "harm_alert_level", attackHigh = "attack_high", framedAsk = "framed_ask"
-        case jailbreakUncorroborated = "jailbreak_uncorroborated"
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        let d = DetectionThresholds.init()
-        func v(_ k: CodingKeys, _ def: Double) throws -> Double {
-            guard let x = try c.decodeIfPresent(Double.self, forKey: k) else { return def }
-            guard (0...1).contains(x) else {
-                throw ContractViolation(key: k.stringValue, reason: "must be between 0 and 1 (got \(x))")
-            }
-            return x
-        }
-        jailbreak = try v(.jailbreak, d.jailbreak)
-        promptInjection = try v(.promptInjection, d.promptInjection)
-        indirectInjection = try v(.indirectInjection, d.indirectInjection)
-        harmLow = try v(.harmLow, d.harmLow)
-        harmMedium = try v(.harmMedium, d.harmMedium)
-        harmHigh = try v(.harmHigh, d.harmHigh)
-        attackHigh = try v(.attackHigh, d.attackHigh)
-        framedAsk = try v(.framedAsk, d.framedAsk)
-        jailbreakUncorroborated = try v(.jailbreakUncorroborated, d.jailbreakUncorroborated)
-        harmAlertLevel = try c.decodeIfPresent(HarmLevel.self, forKey: .harmAlertLevel) ?? d.harmAlertLevel
-    }
+    /// The low bound of one category: its own (`harm_low_by_category`) or `harmLow`.
+    public func harmLow(for category: HarmCategory) -> Double { harmLowByCategory[category.index] ?? harmLow }
 
     /// A harm score from which a message carries a payload a jailbreak frame could be there for (the classifier's
     /// indicator floor).
@@ -67,10 +47,10 @@ public struct DetectionThresholds: Sendable, Hashable, Codable {
         return a.indicators.contains { $0.kind != "model" && $0.kind != "refusal" } ? s.jailbreak : 0
     }
 
-    public func level(forHarm score: Double) -> HarmLevel {
+    public func level(forHarm score: Double, in category: HarmCategory) -> HarmLevel {
         if score >= harmHigh { return .high }
         if score >= harmMedium { return .medium }
-        if score >= harmLow { return .low }
+        if score >= harmLow(for: category) { return .low }
         return .safe
     }
 }

@@ -77,7 +77,7 @@ public struct MessageAnalyzer: Sendable {
             // A refusal is not harmful content, whatever its topic.
             if event.role == .assistant && s.refusal >= 0.5 { return }
             for c in HarmCategory.allCases {
-                let level = t.level(forHarm: s[c])
+                let level = t.level(forHarm: s[c], in: c)
                 guard level != .safe, level >= t.harmAlertLevel, !has(.harmfulContent(c)) else { continue }
                 let sev: Severity = level == .high ? .high : (level == .medium ? .medium : .low)
                 a.findings.append(Finding(

@@ -68,6 +68,11 @@ public struct ConfigLayers: Sendable {
         ("engine.thresholds.prompt_injection", "0.5", "Prompt-injection score that raises an alert."),
         ("engine.thresholds.indirect_injection", "0.5", "Indirect-injection score that raises an alert."),
         ("engine.thresholds.harm_low", "0.5", "Harm score of the low level."),
+        ("engine.thresholds.harm_low_by_category.hate", nil, "Low level of the hate category (default: harm_low)."),
+        ("engine.thresholds.harm_low_by_category.sexual", nil, "Low level of the sexual category (default: harm_low)."),
+        ("engine.thresholds.harm_low_by_category.violence", nil, "Low level of the violence category (default: harm_low)."),
+        ("engine.thresholds.harm_low_by_category.self_harm", nil, "Low level of the self_harm category (default: harm_low)."),
+        ("engine.thresholds.harm_low_by_category.illicit", "0.45", "Low level of the illicit category (its ordinary-prompt scores sit lower than the other heads')."),
         ("engine.thresholds.harm_medium", "0.7", "Harm score of the medium level."),
         ("engine.thresholds.harm_high", "0.9", "Harm score of the high level."),
         ("engine.thresholds.harm_alert_level", "low", "Lowest harm level that raises an alert."),
@@ -266,6 +271,15 @@ public struct ParapetConfig: Sendable {
             }
             guard t.harmLow <= t.harmMedium, t.harmMedium <= t.harmHigh else {
                 throw ConfigError(key: prefix + "harm_medium", reason: "harm levels must satisfy harm_low <= harm_medium <= harm_high")
+            }
+            for category in HarmCategory.allCases {
+                let k = prefix + "harm_low_by_category." + category.rawValue
+                guard c.values[k] != nil else { continue }
+                let low = try dbl(k, 0...1)
+                guard low <= t.harmMedium else {
+                    throw ConfigError(key: k, reason: "must not exceed harm_medium (\(t.harmMedium))", source: src(k))
+                }
+                t.harmLowByCategory[category.index] = low
             }
             return t
         }

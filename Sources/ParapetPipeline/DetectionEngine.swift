@@ -195,7 +195,7 @@ public struct DetectionEngine: Sendable {
     }
 
     static func harm(_ s: MessageScores, _ t: DetectionThresholds) -> Verdict.Harm {
-        func h(_ c: HarmCategory) -> Verdict.HarmScore { .init(level: t.level(forHarm: s[c]), score: r3(s[c])) }
+        func h(_ c: HarmCategory) -> Verdict.HarmScore { .init(level: t.level(forHarm: s[c], in: c), score: r3(s[c])) }
         return Verdict.Harm(hate: h(.hate), sexual: h(.sexual), violence: h(.violence), selfHarm: h(.selfHarm), illicit: h(.illicit))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import ParapetCore
 import ParapetDetect
 import ParapetKafka
 import ParapetSession
@@ -56,6 +57,50 @@ struct ConfigTests {
         #expect(!shown.contains("hunter2"))
         #expect(shown.contains("kafka.properties.sasl.password: ********"))
         #expect(shown.contains("kafka.group_id: from-env  # env PARAPET_KAFKA_GROUP_ID"))
+    }
+
+    @Test func harmLowPerCategory() throws {
+        let shipped = try ParapetConfig(ConfigLayers.defaults()).engine.policy.defaults
+        #expect(shipped == DetectionThresholds())  // the configuration's defaults are the code's
+        #expect(shipped.harmLow(for: .illicit) == 0.45)
+        #expect(shipped.harmLow(for: .hate) == shipped.harmLow)
+        var c = ConfigLayers.defaults()
+        try c.addYAML("""
+            engine:
+              thresholds:
+                harm_low: 0.6
+                harm_low_by_category: {violence: 0.55}
+              apps:
+                kids:
+                  thresholds:
+                    harm_low_by_category: {sexual: 0.2, illicit: 0.3}
+            """, source: "t.yaml")
+        let policy = try ParapetConfig(c).engine.policy
+        #expect(policy.defaults.harmLow(for: .violence) == 0.55)
+        #expect(policy.defaults.harmLow(for: .hate) == 0.6)  // no key of its own: harm_low
+        #expect(policy.defaults.harmLow(for: .illicit) == 0.45)  // the shipped key stays until it is set
+        let kids = try #require(policy.perApp["kids"])
+        #expect(kids.harmLow(for: .sexual) == 0.2)
+        #expect(kids.harmLow(for: .illicit) == 0.3)
+        #expect(kids.harmLow(for: .violence) == 0.55)  // inherited from the defaults
+        #expect(kids.level(forHarm: 0.25, in: .sexual) == .low)
+        #expect(kids.level(forHarm: 0.25, in: .hate) == .safe)
+
+        var unknown = ConfigLayers.defaults()
+        #expect(throws: ConfigError.self) {
+            try unknown.addYAML("engine:\n  thresholds:\n    harm_low_by_category: {weapons: 0.4}\n", source: "u.yaml")
+        }
+        for (value, reason) in [("1.2", "must be between 0.0 and 1.0"), ("0.8", "must not exceed harm_medium")] {
+            var bad = ConfigLayers.defaults()
+            try bad.set("engine.thresholds.harm_low_by_category.hate", value, source: "flag")
+            do {
+                _ = try ParapetConfig(bad)
+                Issue.record("harm_low_by_category.hate \(value) was accepted")
+            } catch let e as ConfigError {
+                #expect(e.key == "engine.thresholds.harm_low_by_category.hate")
+                #expect(e.description.contains(reason))
+            }
+        }
     }
 
     @Test func errorsNameTheKey() throws {

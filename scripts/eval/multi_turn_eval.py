@@ -38,7 +38,9 @@ def evaluate(args, labels, tmp, tag, model=None):
     if model:
         env["PARAPET_MODEL"] = model
     cmd = [args.bin, "replay", events, "--alerts", alerts, "--quiet-rejects"]
-    if args.conversation_file:
+    if args.config:
+        cmd += ["--config", args.config]
+    elif args.conversation_file:
         cfg = os.path.join(tmp, "conversation-config.yaml")
         with open(cfg, "w", encoding="utf-8") as f:
             f.write(f"engine:\n  conversation_file: {os.path.abspath(args.conversation_file)}\n")
@@ -108,7 +110,14 @@ def main():
                     help="training file added to fold models trained here, as in the shipped model; '' for none")
     ap.add_argument("--conversation-file", default=None,
                     help="a conversation.yaml to try instead of the bundled one (thresholds, cues)")
+    ap.add_argument("--config", default=None,
+                    help="a Parapet configuration file for every replay (e.g. engine.thresholds); "
+                         "name a conversation file inside it as engine.conversation_file")
     args = ap.parse_args()
+    if args.config and args.conversation_file:
+        ap.error("give either --config or --conversation-file (engine.conversation_file inside the config)")
+    if args.config:
+        args.config = os.path.abspath(args.config)
     mt_files = [os.path.join(args.data, f) for f in ("multi_turn.jsonl.gz", "benign_multi.jsonl.gz")]
     with tempfile.TemporaryDirectory(prefix="parapet-mt-") as tmp:
         if args.mode in ("shipped", "both"):
