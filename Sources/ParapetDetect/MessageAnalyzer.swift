@@ -75,7 +75,7 @@ public struct MessageAnalyzer: Sendable {
         }
         if event.role == .user || event.role == .assistant {
             // A refusal is not harmful content, whatever its topic.
-            if event.role == .assistant && s.refusal >= 0.5 { return }
+            if event.role == .assistant && s.refusal >= RefusalDetector.refusedFrom { return }
             for c in HarmCategory.allCases {
                 let level = t.level(forHarm: s[c], in: c)
                 guard level != .safe, level >= t.harmAlertLevel, !has(.harmfulContent(c)) else { continue }

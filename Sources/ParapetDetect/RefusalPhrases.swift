@@ -1,5 +1,4 @@
 import Foundation
-import Yams
 
 /// The refusal detector's phrase lists and scoring numbers (`Resources/responses/refusals.yaml`; a deployment can
 /// name its own file: `StandardDetectors.Options.refusalPhrasesPath`, env `PARAPET_REFUSALS`, config key
@@ -110,15 +109,9 @@ public struct RefusalPhrases: Sendable, Hashable, Codable {
 
     /// Parses and checks a refusals file; `name` is the file named in errors.
     public static func load(yaml: String, name: String) throws -> RefusalPhrases {
-        func key(_ path: [any CodingKey]) -> String? {
-            path.isEmpty ? nil : path.reduce(into: "") { s, k in
-                if let i = k.intValue { s += "[\(i)]" } else { s += (s.isEmpty ? "" : ".") + k.stringValue }
-            }
-        }
-        /// What the value at `path` should be, in the reader's words (the decoder names its own types, such as
-        /// Yams' `Scalar`).
+        /// What the value at `path` should be, in the reader's words.
         func expected(_ path: [any CodingKey]) -> String {
-            guard let k = key(path) else {
+            guard let k = DataFileDecoding.keyPath(path) else {
                 return "the top level must be a map with the keys version, strong, not_refusal_continuations, weak and scoring"
             }
             if path.last?.intValue != nil { return "wrong type (expected a phrase)" }
@@ -132,17 +125,9 @@ public struct RefusalPhrases: Sendable, Hashable, Codable {
         }
         let phrases: RefusalPhrases
         do {
-            phrases = try YAMLDecoder().decode(RefusalPhrases.self, from: yaml)
-        } catch let DecodingError.keyNotFound(k, ctx) {
-            throw LoadError(file: name, key: key(ctx.codingPath + [k]), message: "required key is missing")
-        } catch let DecodingError.typeMismatch(_, ctx), let DecodingError.valueNotFound(_, ctx) {
-            throw LoadError(file: name, key: key(ctx.codingPath), message: expected(ctx.codingPath))
-        } catch let DecodingError.dataCorrupted(ctx) where !ctx.codingPath.isEmpty {
-            throw LoadError(file: name, key: key(ctx.codingPath), message: expected(ctx.codingPath))
-        } catch let DecodingError.dataCorrupted(ctx) {
-            throw LoadError(file: name, key: nil, message: "not valid YAML: " + (ctx.underlyingError.map { "\($0)" } ?? ctx.debugDescription))
+            phrases = try DataFileDecoding.decode(RefusalPhrases.self, yaml: yaml, expected: expected)
         } catch {
-            throw LoadError(file: name, key: nil, message: "not valid YAML: \(error)")
+            throw LoadError(file: name, key: error.key, message: error.message)
         }
         if let p = phrases.problem { throw LoadError(file: name, key: p.key, message: p.why) }
         return phrases
@@ -150,12 +135,8 @@ public struct RefusalPhrases: Sendable, Hashable, Codable {
 
     public static func load(file path: String) throws -> RefusalPhrases {
         let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            // Foundation's description of a missing file is a dump of NSError fields; say it plainly.
-            throw LoadError(file: path, key: nil, message: FileManager.default.fileExists(atPath: path)
-                ? "cannot read the file (not UTF-8 text, or no permission)" : "no such file")
+        do { text = try DataFileDecoding.read(file: path) } catch {
+            throw LoadError(file: path, key: nil, message: error.message)
         }
         return try load(yaml: text, name: path)
     }

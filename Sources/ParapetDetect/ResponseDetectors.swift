@@ -22,6 +22,12 @@ public struct RefusalDetector: MessageDetector {
     let strongLead: Double, strongMiddle: Double, strongLate: Double
     let weakTwo: Double, weakOne: Double, weakElsewhere: Double, weakBonus: Double
     let longBytes: Int, longBelow: Double, longFactor: Double
+    /// The refusal score from which an answer counts as a refusal: the indicator is added, and the policy raises
+    /// no harmful-content alert on it (a refusal names the harm it declines).
+    public static let refusedFrom = 0.5
+    /// Phrase matches read per list: a refusal shows in its first few phrases, and a long answer that repeats a
+    /// weak phrase many times should not cost a pass per repetition.
+    static let matchLimit = 16
 
     /// With the shipped `refusals.yaml`.
     public init() {
@@ -49,7 +55,7 @@ public struct RefusalDetector: MessageDetector {
         var s = 0.0
         var match: String?
         t.withUTF8 { buf in
-            strong.scan(buf, into: &hits, limit: 16)
+            strong.scan(buf, into: &hits, limit: Self.matchLimit)
             for h in hits {
                 let end = h.end
                 if notRefusalContinuations.contains(where: { c in
@@ -62,7 +68,7 @@ public struct RefusalDetector: MessageDetector {
                 }
             }
             hits.removeAll(keepingCapacity: true)
-            weak.scan(buf, into: &hits, limit: 16)
+            weak.scan(buf, into: &hits, limit: Self.matchLimit)
             var lead = 0
             for h in hits where h.start < leadBytes { lead += 1 }
             let w = lead >= 2 ? weakTwo : (lead == 1 ? weakOne : (hits.isEmpty ? 0 : weakElsewhere))
@@ -83,7 +89,7 @@ public struct RefusalDetector: MessageDetector {
         let (s, m) = score(input.normalized.text)
         guard s > 0 else { return }
         a.scores.refusal = max(a.scores.refusal, s)
-        if s >= 0.5 {
+        if s >= Self.refusedFrom {
             a.add(Indicator(id: "refusal:model_refusal", kind: "refusal", title: "The model refused", score: s, match: m))
         }
     }

@@ -1,5 +1,5 @@
 import Foundation
-import Yams
+import ParapetDetect
 
 /// Thresholds and cue phrases of the conversation detectors (`Resources/conversation.yaml`).
 public struct ConversationSettings: Sendable, Codable, Hashable {
@@ -163,14 +163,12 @@ public struct ConversationSettings: Sendable, Codable, Hashable {
     public static func load(yaml: String, name: String) throws -> ConversationSettings {
         let settings: ConversationSettings
         do {
-            settings = try YAMLDecoder().decode(ConversationSettings.self, from: yaml)
-        } catch let DecodingError.keyNotFound(key, ctx) {
-            let path = (ctx.codingPath.map(\.stringValue) + [key.stringValue]).joined(separator: ".")
-            throw LoadError.invalid(name, "key '\(path)': required key is missing")
-        } catch let DecodingError.typeMismatch(_, ctx) {
-            throw LoadError.invalid(name, "key '\(ctx.codingPath.map(\.stringValue).joined(separator: "."))': wrong type")
+            settings = try DataFileDecoding.decode(ConversationSettings.self, yaml: yaml) { path in
+                guard !path.isEmpty else { return "the top level must be a map (see the shipped conversation.yaml)" }
+                return path.last?.intValue != nil ? "wrong type (expected a phrase)" : "wrong type"
+            }
         } catch {
-            throw LoadError.invalid(name, "\(error)")
+            throw LoadError.invalid(name, error.text)
         }
         if let problem = settings.refusedEscalation?.problem {
             throw LoadError.invalid(name, "key 'refused_escalation.\(problem.key)': \(problem.why)")
@@ -180,12 +178,8 @@ public struct ConversationSettings: Sendable, Codable, Hashable {
 
     public static func load(file path: String) throws -> ConversationSettings {
         let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            // Foundation's description of a missing file is a dump of NSError fields; say it plainly.
-            throw LoadError.invalid(path, FileManager.default.fileExists(atPath: path)
-                ? "cannot read the file (not UTF-8 text, or no permission)" : "no such file")
+        do { text = try DataFileDecoding.read(file: path) } catch {
+            throw LoadError.invalid(path, error.text)
         }
         return try load(yaml: text, name: path)
     }

@@ -48,6 +48,26 @@ import Testing
         #expect(try ConversationSettings.load(yaml: older, name: "old.yaml").refusedEscalation == nil)
     }
 
+    @Test func aWrongTypeInAListIsNamedByItsIndex() throws {
+        let full = try Self.shippedYAML()
+        // The third hazard-topic phrase becomes a map.
+        let lines = full.components(separatedBy: "\n")
+        let start = try #require(lines.firstIndex { $0.hasPrefix("  hazard_topic:") })
+        let items = lines.indices.filter { $0 > start && lines[$0].hasPrefix("    - ") }
+        var broken = lines
+        broken[items[2]] = "    - {a: 1}"
+        #expect {
+            try ConversationSettings.load(yaml: broken.joined(separator: "\n"), name: "mine.yaml")
+        } throws: { error in
+            "\(error)" == "mine.yaml: key 'cues.hazard_topic[2]': wrong type (expected a phrase)"
+        }
+        #expect {
+            try ConversationSettings.load(yaml: "escalation: [unclosed", name: "bad.yaml")
+        } throws: { error in
+            "\(error)".hasPrefix("bad.yaml: not valid YAML")
+        }
+    }
+
     @Test func theBundledFileLoads() throws {
         let s = try ConversationSettings.bundled()
         #expect(s.escalation.contextRisk > 0 && s.escalation.contextRisk < 1)
