@@ -62,6 +62,28 @@ def read_labels(files):
     return convs
 
 
+def without_assistant_turns(files, tmp):
+    """Copies of the probe files with the assistant's turns removed (`attack_turn` re-indexed), as chat logs that
+    carry only what users sent look."""
+    import gzip
+    out = []
+    for n, path in enumerate(files):
+        opener = gzip.open if path.endswith(".gz") else open
+        dst = os.path.join(tmp, f"user-only-{n}-" + os.path.basename(path).replace(".gz", ""))
+        with opener(path, "rt", encoding="utf-8") as f, open(dst, "w", encoding="utf-8") as g:
+            for line in f:
+                if not line.strip():
+                    continue
+                c = json.loads(line)
+                turns = c.get("turns", [])
+                if c.get("attack_turn") is not None:
+                    c["attack_turn"] = sum(1 for t in turns[: c["attack_turn"]] if t.get("role") != "assistant")
+                c["turns"] = [t for t in turns if t.get("role") != "assistant"]
+                g.write(json.dumps(c) + "\n")
+        out.append(dst)
+    return out
+
+
 def replay(args, files, alerts):
     events = subprocess.Popen([sys.executable, os.path.join(args.tools, "events.py")] + files,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -126,9 +148,13 @@ def main():
                     help="score message-level alerts only (drop session/conversation detector alerts)")
     ap.add_argument("--config", default=None, help="parapet configuration file for the replay (thresholds, packs)")
     ap.add_argument("--keep-alerts", default=None, help="also copy the (scored) alerts to this file")
+    ap.add_argument("--user-only", action="store_true",
+                    help="remove the assistant's turns first (attack_turn re-indexed): logs without responses")
     args = ap.parse_args()
     files = probe_files(args.probes)
     with tempfile.TemporaryDirectory(prefix="parapet-probe-") as tmp:
+        if args.user_only:
+            files = without_assistant_turns(files, tmp)
         alerts = os.path.join(tmp, "alerts.jsonl")
         replay(args, files, alerts)
         if args.message_level:
