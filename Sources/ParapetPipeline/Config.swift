@@ -272,9 +272,14 @@ public struct ParapetConfig: Sendable {
             guard t.harmLow <= t.harmMedium, t.harmMedium <= t.harmHigh else {
                 throw ConfigError(key: prefix + "harm_medium", reason: "harm levels must satisfy harm_low <= harm_medium <= harm_high")
             }
+            // A harm_low the deployment sets (here, or for this app) is meant for every category: category bounds
+            // that come from the shipped defaults or from a wider level give way to it, and only category keys set
+            // beside it apply.
+            let harmLowSet = c.values[prefix + "harm_low"].map { $0.source != "default" } ?? false
+            if harmLowSet { t.harmLowByCategory = Array(repeating: nil, count: HarmCategory.allCases.count) }
             for category in HarmCategory.allCases {
                 let k = prefix + "harm_low_by_category." + category.rawValue
-                guard c.values[k] != nil else { continue }
+                guard let value = c.values[k], !(harmLowSet && value.source == "default") else { continue }
                 let low = try dbl(k, 0...1)
                 guard low <= t.harmMedium else {
                     throw ConfigError(key: k, reason: "must not exceed harm_medium (\(t.harmMedium))", source: src(k))

@@ -76,15 +76,35 @@ struct ConfigTests {
                     harm_low_by_category: {sexual: 0.2, illicit: 0.3}
             """, source: "t.yaml")
         let policy = try ParapetConfig(c).engine.policy
-        #expect(policy.defaults.harmLow(for: .violence) == 0.55)
+        #expect(policy.defaults.harmLow(for: .violence) == 0.55)  // set beside harm_low
         #expect(policy.defaults.harmLow(for: .hate) == 0.6)  // no key of its own: harm_low
-        #expect(policy.defaults.harmLow(for: .illicit) == 0.45)  // the shipped key stays until it is set
+        #expect(policy.defaults.harmLow(for: .illicit) == 0.6)  // the shipped 0.45 gives way to the deployment's harm_low
         let kids = try #require(policy.perApp["kids"])
         #expect(kids.harmLow(for: .sexual) == 0.2)
         #expect(kids.harmLow(for: .illicit) == 0.3)
         #expect(kids.harmLow(for: .violence) == 0.55)  // inherited from the defaults
         #expect(kids.level(forHarm: 0.25, in: .sexual) == .low)
         #expect(kids.level(forHarm: 0.25, in: .hate) == .safe)
+
+        // Without a harm_low of its own the deployment keeps the shipped illicit bound; an app that sets harm_low
+        // means it for every category, inherited category bounds included.
+        var d = ConfigLayers.defaults()
+        try d.addYAML("""
+            engine:
+              thresholds:
+                harm_low_by_category: {violence: 0.55}
+              apps:
+                strict:
+                  thresholds:
+                    harm_low: 0.3
+                    harm_low_by_category: {hate: 0.25}
+            """, source: "d.yaml")
+        let p2 = try ParapetConfig(d).engine.policy
+        #expect(p2.defaults.harmLow(for: .illicit) == 0.45)
+        let strict = try #require(p2.perApp["strict"])
+        #expect(strict.harmLow(for: .illicit) == 0.3)
+        #expect(strict.harmLow(for: .violence) == 0.3)
+        #expect(strict.harmLow(for: .hate) == 0.25)
 
         var unknown = ConfigLayers.defaults()
         #expect(throws: ConfigError.self) {
