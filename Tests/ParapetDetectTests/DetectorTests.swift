@@ -64,6 +64,21 @@ func run(_ d: any MessageDetector, _ role: Role, _ text: String) -> MessageAnaly
         #expect(a.findings.first?.subtype == "tool_output")
     }
 
+    /// `check` jumps to five bytes before the next ':' (a scheme's colon is 4 or 5 bytes after its start): colons just
+    /// before a URL, inside near misses ("http:/", "https:"), and URLs back to back must not make it skip one.
+    @Test func urlScanSkipsToColonsWithoutMissingAURL() {
+        let d = URLDetector(blocklist: ["evil.test"])
+        let before = ["", ":", "a:", "ab:", "abc:", "abcd:", "abcde:", "x: ", "::::", "http:", "https:", "https:/", "http:/ ",
+                      "note: see ", "https", "h", "ht:tp:"]
+        for pre in before {
+            for url in ["http://45.77.12.9/p", "https://login.evil.test/x", "HTTPS://login.evil.test/x", "http://45.77.12.9"] {
+                #expect(d.check(pre + url).count == 1, "\(pre)\(url)")
+                #expect(d.check(pre + url + " and " + pre + url).count == 2, "\(pre)\(url) twice")
+            }
+        }
+        #expect(d.check("http://9").isEmpty)  // shorter than the 9 bytes a scan needs
+    }
+
     @Test func manyShotCountsFakeDialogue() {
         let d = ManyShotDetector()
         var shots = ""
