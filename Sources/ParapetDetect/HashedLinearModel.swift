@@ -132,39 +132,22 @@ public struct HashedLinearModel: Sendable {
         for h in 0..<headCount { out[h] = v[h] }
     }
 
-    /// Features summed per chunk: the row sums run in 16-bit lanes, and 256 x 128 is the most a lane can take before
-    /// it could overflow. The chunk's buckets (256 x 4 bytes) fit `withUnsafeTemporaryAllocation`'s stack limit of
-    /// 1,024 bytes, so scoring a text allocates nothing.
-    static let chunk = 256
-
     /// Raw logits per head for a normalised text, in lanes `0..<headCount` (the other lanes are zero). No heap
     /// allocation: the message path calls this once per text, window and line.
     public func logitVector(_ text: UnsafeBufferPointer<UInt8>) -> SIMD16<Float> {
         let k = headCount
         precondition(k <= 16)
-        // Buckets first, a chunk at a time, then the chunk's row sums: a tight loop with independent loads. Rows are
-        // summed in 16-bit lanes (half the widening work per feature) and moved to the 32-bit total after each chunk
-        // of at most 256 features, before 256 x 128 could overflow: the same integer sums as one pass over all.
+        precondition(bits >= 1 && bits <= 63)
+        let shift = UInt64(64 - bits)
         var acc = SIMD16<Int32>(repeating: 0)
         let n = rows.withUnsafeBytes { raw in
-            withUnsafeTemporaryAllocation(of: Int32.self, capacity: Self.chunk) { bk in
-                var filled = 0
-                @inline(__always) func flush() {
-                    var acc16 = SIMD16<Int16>(repeating: 0)
-                    for i in 0..<filled {
-                        acc16 &+= Self.widen16(raw.loadUnaligned(fromByteOffset: Int(bk[i]) &* 16, as: SIMD16<Int8>.self))
-                    }
-                    acc &+= Self.widen(acc16)
-                    filled = 0
-                }
-                let count = NGramFeatures.forEach(text, bits: bits) { bucket in
-                    bk[filled] = Int32(truncatingIfNeeded: bucket)
-                    filled &+= 1
-                    if filled == Self.chunk { flush() }
-                }
-                flush()
-                return count
+            let count = text.count
+            if count > NGramFeatures.headBytes + NGramFeatures.tailBytes {
+                let head = UnsafeBufferPointer(rebasing: text[0..<NGramFeatures.headBytes])
+                let tail = UnsafeBufferPointer(rebasing: text[(count - NGramFeatures.tailBytes)..<count])
+                return Self.sumRows(head, shift: shift, rows: raw, into: &acc) + Self.sumRows(tail, shift: shift, rows: raw, into: &acc)
             }
+            return Self.sumRows(text, shift: shift, rows: raw, into: &acc)
         }
         let inv = n > 0 ? 1 / Float(n).squareRoot() : 0
         var out = SIMD16<Float>(repeating: 0)
@@ -175,6 +158,69 @@ public struct HashedLinearModel: Sendable {
         }
         tokenProjection?.addMean(text, into: &out)
         return out
+    }
+
+    /// The rows of every feature of `NGramFeatures.run` (the same features: 4-grams with the padding, words and word
+    /// bigrams), added to `acc`; returns the number of features. One loop over the bytes computes both kinds and adds
+    /// each row as it is hashed: no bucket buffer, no second pass (the features come in another order than
+    /// `NGramFeatures.forEach` gives them, and integer sums do not depend on it; `ScoringPathTests` compares the two).
+    /// Rows are summed in 16-bit lanes and moved to the 32-bit total every 64 bytes: at most 64 4-grams and 64 word
+    /// features (a word ends at most every other byte) plus the 3 after the loop, far below the 256 x 128 a lane takes.
+    @inline(__always)
+    static func sumRows(_ text: UnsafeBufferPointer<UInt8>, shift: UInt64, rows: UnsafeRawBufferPointer,
+                        into acc: inout SIMD16<Int32>) -> Int {
+        let n = text.count
+        var acc16 = SIMD16<Int16>(repeating: 0)
+        @inline(__always) func add(_ hash: UInt64) {
+            let row = NGramFeatures.bucket(NGramFeatures.mix(hash), shift) &* 16
+            acc16 &+= widen16(rows.loadUnaligned(fromByteOffset: row, as: SIMD16<Int8>.self))
+        }
+        var w: UInt32 = 0x20
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        var inWord = false
+        var prev: UInt64 = 0
+        var words = 0
+        @inline(__always) func endWord() {
+            add(h ^ 0x1111)
+            add(h ^ (prev &* 31) ^ 0x2222)
+            words &+= 1
+            prev = h
+            h = 0xcbf2_9ce4_8422_2325
+            inWord = false
+        }
+        @inline(__always) func wordStep(_ b: UInt8) {
+            if NGramFeatures.isWordByte(b) {
+                h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3
+                inWord = true
+            } else if inWord {
+                endWord()
+            }
+        }
+        // The first two bytes start the 4-gram window (with the leading space) and no 4-gram yet.
+        let lead = min(n, 2)
+        for i in 0..<lead {
+            w = (w << 8) | UInt32(text[i])
+            wordStep(text[i])
+        }
+        var i = lead
+        while i < n {
+            let b = text[i]
+            w = (w << 8) | UInt32(b)
+            add(UInt64(w) | 0x4_0000_0000)
+            wordStep(b)
+            i &+= 1
+            if i & 63 == 0 {
+                acc &+= widen(acc16)
+                acc16 = SIMD16<Int16>(repeating: 0)
+            }
+        }
+        if n >= 2 {
+            w = (w << 8) | 0x20
+            add(UInt64(w) | 0x4_0000_0000)
+        }
+        if inWord { endWord() }
+        acc &+= widen(acc16)
+        return (n >= 2 ? n - 1 : 0) + 2 * words
     }
 
     /// Int8 lanes to Int16 lanes, and Int16 to Int32. The generic `SIMD16<Int32>(truncatingIfNeeded:)` was not inlined

@@ -207,16 +207,25 @@ public struct SecretsDetector: MessageDetector {
         return t
     }()
 
+    /// `byteKinds` folded with the state "the byte before is a token character" (index 256 + byte, else byte):
+    /// bit 0 says a check starts here, 0x100 is the state for the next byte. One lookup and one test a byte in
+    /// `nextCandidate` (14 -> 9 instructions a byte).
+    static let candidateSteps: [UInt16] = (0..<512).map { x in
+        let f = byteKinds[x & 255], afterToken = x >= 256
+        let start = f & 1 != 0 || (f & 2 != 0 && !afterToken)
+        return (start ? 1 : 0) | (f & 4 != 0 ? 0x100 : 0)
+    }
+
     /// The first index at or after `from` where a check can start (most bytes of ordinary text are skipped here:
     /// 'e' and 's' are common letters, but rarely the first letter of a word that is a key).
     static func nextCandidate(_ p: UnsafeBufferPointer<UInt8>, from: Int) -> Int {
-        byteKinds.withUnsafeBufferPointer { k in
+        candidateSteps.withUnsafeBufferPointer { steps in
             var i = from
-            var prevToken = i > 0 && k[Int(p[i - 1])] & 4 != 0
+            var state: UInt16 = i > 0 && byteKinds[Int(p[i - 1])] & 4 != 0 ? 0x100 : 0
             while i < p.count {
-                let f = k[Int(p[i])]
-                if f & 1 != 0 || (f & 2 != 0 && !prevToken) { return i }
-                prevToken = f & 4 != 0
+                let v = steps[Int(state | UInt16(p[i]))]
+                if v & 1 != 0 { return i }
+                state = v & 0x100
                 i &+= 1
             }
             return i

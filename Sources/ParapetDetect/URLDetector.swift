@@ -70,7 +70,18 @@ public struct URLDetector: MessageDetector {
         var out: [Suspicion] = []
         let n = b.count
         var i = 0
+        // The first ':' at or after i + 4 (memchr): a scheme's ':' is at i + 4 or i + 5, so every start before
+        // colon - 5 is skipped without reading it (a byte-by-byte look for "http" cost 11 instructions a byte).
+        var colon = -1
         while i + 8 < n {
+            if colon < i + 4 {
+                guard let base = b.baseAddress, let p = memchr(base + i + 4, 0x3A, n - i - 4) else { break }
+                colon = base.distance(to: p.assumingMemoryBound(to: UInt8.self))
+            }
+            if colon - 5 > i {
+                i = colon - 5
+                continue
+            }
             // find "http://" or "https://" (case-insensitive h)
             guard b[i] | 0x20 == 0x68, b[i + 1] | 0x20 == 0x74, b[i + 2] | 0x20 == 0x74, b[i + 3] | 0x20 == 0x70 else {
                 i += 1

@@ -50,6 +50,29 @@ func run(_ d: any MessageDetector, _ role: Role, _ text: String) -> MessageAnaly
         #expect(a.findings.first?.type == .credentialLeak)
     }
 
+    /// `nextCandidate` reads one table that folds the byte kinds with the previous byte's; the plain rule: a '-' or
+    /// ':' always, the first byte of a key prefix (or 'e') only after a byte that is not a token character.
+    @Test func secretCandidatesMatchThePlainRule() {
+        func reference(_ p: UnsafeBufferPointer<UInt8>, from: Int) -> Int {
+            var i = from
+            while i < p.count {
+                let f = SecretsDetector.byteKinds[Int(p[i])]
+                let afterToken = i > 0 && SecretsDetector.byteKinds[Int(p[i - 1])] & 4 != 0
+                if f & 1 != 0 || (f & 2 != 0 && !afterToken) { return i }
+                i += 1
+            }
+            return i
+        }
+        let texts = ["", "e", "se", "the key sk-abc: ghp_x, AKIA_e-s", "tests eat seas-e:e", "é e\u{0}s\ngho_ s_e",
+                     String((0..<256).map { Character(UnicodeScalar(UInt8($0))) })]
+        for text in texts {
+            var t = text
+            t.withUTF8 { p in
+                for from in 0...p.count { #expect(SecretsDetector.nextCandidate(p, from: from) == reference(p, from: from)) }
+            }
+        }
+    }
+
     @Test func suspiciousURLs() {
         let d = URLDetector(blocklist: ["evil.test"])
         #expect(d.check("see https://login.evil.test/x").first?.reason == "blocklisted")
@@ -62,6 +85,21 @@ func run(_ d: any MessageDetector, _ role: Role, _ text: String) -> MessageAnaly
         let a = run(d, .tool, "result: https://login.evil.test/x")
         #expect(a.findings.first?.type == .maliciousURL)
         #expect(a.findings.first?.subtype == "tool_output")
+    }
+
+    /// `check` jumps to five bytes before the next ':' (a scheme's colon is 4 or 5 bytes after its start): colons just
+    /// before a URL, inside near misses ("http:/", "https:"), and URLs back to back must not make it skip one.
+    @Test func urlScanSkipsToColonsWithoutMissingAURL() {
+        let d = URLDetector(blocklist: ["evil.test"])
+        let before = ["", ":", "a:", "ab:", "abc:", "abcd:", "abcde:", "x: ", "::::", "http:", "https:", "https:/", "http:/ ",
+                      "note: see ", "https", "h", "ht:tp:"]
+        for pre in before {
+            for url in ["http://45.77.12.9/p", "https://login.evil.test/x", "HTTPS://login.evil.test/x", "http://45.77.12.9"] {
+                #expect(d.check(pre + url).count == 1, "\(pre)\(url)")
+                #expect(d.check(pre + url + " and " + pre + url).count == 2, "\(pre)\(url) twice")
+            }
+        }
+        #expect(d.check("http://9").isEmpty)  // shorter than the 9 bytes a scan needs
     }
 
     @Test func manyShotCountsFakeDialogue() {

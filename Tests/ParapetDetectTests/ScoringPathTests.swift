@@ -48,6 +48,13 @@ import ParapetCore
         // the densest shape: two features per byte
         String(repeating: "ab", count: 3_000),
         "résumé naïve café: ünïcödé wörds and 日本語 text too",
+        // `logitVector` hashes 4-grams and words in one loop (`sumRows`): short texts around its two lead bytes,
+        // texts with no word or ending inside one, the 64-byte flushes of its 16-bit sums, and the head + tail cut
+        " ", "  ", "a ", " a", "ab", "abc", "a b", "!?", "!?.", "x!", "!x", "..,;", "a,b", "ab cd",
+        String(repeating: "x", count: 63), String(repeating: "x", count: 64), String(repeating: "x y ", count: 16),
+        String(repeating: "a ", count: 32) + "b", String(repeating: "a-", count: 65), String(repeating: "!", count: 130),
+        String(repeating: "ab ", count: 5_461) + "a", String(repeating: "ab ", count: 5_462),
+        String(repeating: "z", count: 16 * 1024), String(repeating: "z", count: 16 * 1024 + 1),
     ]
 
     @Test(arguments: texts)
