@@ -14,8 +14,9 @@ public struct DetectionThresholds: Sendable, Hashable {
     /// Low bounds per harm category (`harm_low_by_category`), indexed by `HarmCategory.index`; nil = `harmLow`.
     /// Like a content filter's per-category thresholds: the heads' scores on ordinary prompts do not sit equally
     /// far below one bound. Illicit at 0.45 (session 12, source-held-out DEV, three seeds): +2.7 points of harmful
-    /// requests and +1.9 of multi-turn attacks for about 2 more flagged chats in 2,660; the same move for every
-    /// category cost three times the false alarms for 1.6 times the gain (EVALUATION.md).
+    /// requests and +1.9 of multi-turn attacks for 2 more flagged chats of 5,319 and 1 - 4 prompts of 3,998 per
+    /// seed; the same move for every category cost three times the false alarms for 1.6 times the gain
+    /// (EVALUATION.md). `Config` lets a deployment's own `harm_low` override the shipped category bound.
     public var harmLowByCategory: [Double?] = HarmCategory.allCases.map { $0 == .illicit ? 0.45 : nil }
     /// Lowest harm level that raises a `harmful_content.<category>` alert.
     public var harmAlertLevel: HarmLevel = .low
