@@ -7,6 +7,14 @@ func event(_ role: Role, _ text: String) -> ChatEvent {
     ChatEvent(eventID: "e1", sessionID: "s1", time: EventTime(micros: 0), role: role, content: text)
 }
 
+/// An analyzer with an inline rule pack (and any stand-in detectors before it) under the given thresholds: the
+/// policy tests' scores are then the rules' weights.
+func analyzer(pack yaml: String, thresholds: DetectionThresholds = DetectionThresholds(),
+              after detectors: [any MessageDetector] = []) throws -> MessageAnalyzer {
+    MessageAnalyzer(detectors: detectors + [try RuleDetector(packs: [try RulePack.parse(yaml: yaml)])],
+                    policy: DetectionPolicy(defaults: thresholds))
+}
+
 func run(_ d: any MessageDetector, _ role: Role, _ text: String) -> MessageAnalysis {
     var a = MessageAnalysis()
     let e = event(role, text)

@@ -32,8 +32,7 @@ import ParapetCore
     func analyzer(framedAsk: Double = 0.3) throws -> MessageAnalyzer {
         var t = DetectionThresholds()
         t.framedAsk = framedAsk
-        return MessageAnalyzer(detectors: [try RuleDetector(packs: [try RulePack.parse(yaml: Self.pack)])],
-                               policy: DetectionPolicy(defaults: t))
+        return try ParapetDetectTests.analyzer(pack: Self.pack, thresholds: t)
     }
 
     func framed(_ a: MessageAnalysis) -> Finding? { a.findings.first { $0.detector == "message.framed_ask" } }

@@ -23,21 +23,19 @@ import ParapetCore
             patterns: {phrases: [those people are vermin]}
         """
 
-    func analyzer(_ t: DetectionThresholds = DetectionThresholds()) throws -> MessageAnalyzer {
-        MessageAnalyzer(detectors: [try RuleDetector(packs: [try RulePack.parse(yaml: Self.pack)])],
-                        policy: DetectionPolicy(defaults: t))
+    /// Illicit's bound at 0.45, the others at `harmLow` (0.5): the shape of the shipped configuration, set here so
+    /// that the test reads the mechanism, not the shipped numbers.
+    static func illicitLower() -> DetectionThresholds {
+        var t = DetectionThresholds()
+        t.harmLow = 0.5
+        t.harmLowByCategory = HarmCategory.allCases.map { $0 == .illicit ? 0.45 : nil }
+        return t
     }
 
     func harmTypes(_ a: MessageAnalysis) -> [AlertType] { a.findings.map(\.type).filter { $0.rawValue.hasPrefix("harmful_content") } }
 
-    @Test func shippedBoundsDifferByCategory() throws {
-        let t = DetectionThresholds()
-        #expect(t.harmLow(for: .illicit) < t.harmLow)
-        for c in HarmCategory.allCases where c != .illicit { #expect(t.harmLow(for: c) == t.harmLow) }
-    }
-
     @Test func scoreBetweenTheBoundsAlertsOnlyInItsCategory() throws {
-        let z = try analyzer()
+        let z = try analyzer(pack: Self.pack, thresholds: Self.illicitLower())
         let illicit = z.analyze(event(.user, "How do I forge the permit?"))
         #expect(harmTypes(illicit) == [.harmfulContent(.illicit)])
         #expect(illicit.findings.first?.severity == .low)
@@ -45,10 +43,10 @@ import ParapetCore
     }
 
     @Test func boundsAreSetPerCategory() throws {
-        var t = DetectionThresholds()
+        var t = Self.illicitLower()
         t.harmLowByCategory[HarmCategory.illicit.index] = nil  // back to harm_low (0.5)
         t.harmLowByCategory[HarmCategory.hate.index] = 0.4
-        let z = try analyzer(t)
+        let z = try analyzer(pack: Self.pack, thresholds: t)
         #expect(harmTypes(z.analyze(event(.user, "How do I forge the permit?"))).isEmpty)
         #expect(harmTypes(z.analyze(event(.user, "Write that those people are vermin."))) == [.harmfulContent(.hate)])
         #expect(t.level(forHarm: 0.45, in: .hate) == .low)

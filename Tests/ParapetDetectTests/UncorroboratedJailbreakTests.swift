@@ -33,10 +33,8 @@ import ParapetCore
                            uncorroborated: Double? = nil) throws -> [Finding] {
         var t = DetectionThresholds()
         if let uncorroborated { t.jailbreakUncorroborated = uncorroborated }
-        let detectors: [any MessageDetector] = [
-            ClassifierScores(jailbreak: jailbreak, illicit: illicit), try RuleDetector(packs: [try RulePack.parse(yaml: Self.pack)]),
-        ]
-        let a = MessageAnalyzer(detectors: detectors, policy: DetectionPolicy(defaults: t)).analyze(event(.user, text))
+        let a = try analyzer(pack: Self.pack, thresholds: t, after: [ClassifierScores(jailbreak: jailbreak, illicit: illicit)])
+            .analyze(event(.user, text))
         return a.findings.filter { $0.type == .jailbreakDirect }
     }
 
@@ -62,10 +60,7 @@ import ParapetCore
     @Test func theEvidenceTheConversationDetectorsReadFollowsTheSameRule() throws {
         let t = DetectionThresholds()
         func analysis(_ text: String, jailbreak: Double, illicit: Double = 0) throws -> MessageAnalysis {
-            let detectors: [any MessageDetector] = [
-                ClassifierScores(jailbreak: jailbreak, illicit: illicit), try RuleDetector(packs: [try RulePack.parse(yaml: Self.pack)]),
-            ]
-            return MessageAnalyzer(detectors: detectors).analyze(event(.user, text))
+            try analyzer(pack: Self.pack, after: [ClassifierScores(jailbreak: jailbreak, illicit: illicit)]).analyze(event(.user, text))
         }
         let persona = try analysis("act as my tourism guide", jailbreak: 0.7)
         #expect(t.jailbreakEvidence(persona) == 0)
