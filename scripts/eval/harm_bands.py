@@ -14,11 +14,11 @@ ones. This is how the illicit bound of 0.45 was chosen (EVALUATION.md, session 1
 
     python3 scripts/eval/harm_bands.py --models /tmp/f-s0 [--lower 0.45] [--raise-to 0.55] [--config c.yaml]
 """
-import argparse, collections, gzip, json, os, subprocess, sys, tempfile
+import argparse, collections, json, os, sys, tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-import folds as F  # noqa: E402
+from heldout_replay import replay_fold  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 FILES = ("harmful_request", "benign_single", "benign_multi")
@@ -27,33 +27,15 @@ HEADS = ("hate", "sexual", "violence", "self_harm", "illicit")
 
 def replay(a, tmp, k):
     """Replays fold k; returns {session: capability}, {session: [alerts]}, {event_id: verdict}."""
-    labels, convs = {}, os.path.join(tmp, f"f{k}.jsonl")
-    with open(convs, "w", encoding="utf-8") as g:
-        for name in FILES:
-            with gzip.open(os.path.join(a.data, name + ".jsonl.gz"), "rt", encoding="utf-8") as f:
-                for line in f:
-                    c = json.loads(line)
-                    if F.fold_of(c) == k:
-                        labels[c["id"]] = c["capability"]
-                        g.write(json.dumps(c) + "\n")
-    ev, al, ve = (os.path.join(tmp, f"{x}{k}") for x in ("ev", "al", "ve"))
-    with open(ev, "w", encoding="utf-8") as e:
-        subprocess.run([sys.executable, os.path.join(a.tools, "events.py"), convs], stdout=e, check=True)
-    cmd = [a.bin, "replay", ev, "--alerts", al, "--verdicts", ve, "--evidence", "none", "--quiet-rejects"]
-    if a.config:
-        cmd += ["--config", a.config]
-    env = dict(os.environ, PARAPET_MODEL=os.path.join(a.models, f"model-fold{k}.bin"))
-    r = subprocess.run(cmd, env=env, capture_output=True, text=True)
-    if r.returncode not in (0, 3):
-        sys.exit(f"replay failed: {r.stderr[-1000:]}")
+    labels = replay_fold(a, tmp, k, [os.path.join(a.data, name + ".jsonl.gz") for name in FILES], verdicts=True)
     alerts = collections.defaultdict(list)
-    with open(al, encoding="utf-8") as f:
+    with open(os.path.join(tmp, f"a{k}"), encoding="utf-8") as f:
         for line in f:
             x = json.loads(line)
             if x["severity"] != "informational":
                 alerts[x["session_id"]].append(x)
     verdicts = {}
-    with open(ve, encoding="utf-8") as f:
+    with open(os.path.join(tmp, f"v{k}"), encoding="utf-8") as f:
         for line in f:
             v = json.loads(line)
             verdicts[v["event_id"]] = v

@@ -19,6 +19,35 @@ from run_eval import FILES, message_level  # noqa: E402
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 
 
+def replay_fold(a, tmp, k, files, verdicts=False):
+    """Replays fold k of `files` with that fold's model (`a.models`), `a.packs` and `a.config`; writes the alerts to
+    tmp/a{k} (and the verdicts to tmp/v{k}) and returns {conversation id: capability} of the fold."""
+    held, labels = os.path.join(tmp, f"f{k}.jsonl.gz"), {}
+    with gzip.open(held, "wt", encoding="utf-8") as g:
+        for path in files:
+            with gzip.open(path, "rt", encoding="utf-8") as f:
+                for line in f:
+                    if not line.strip():
+                        continue
+                    c = json.loads(line)
+                    if F.fold_of(c) == k:
+                        labels[c["id"]] = c["capability"]
+                        g.write(line if line.endswith("\n") else line + "\n")
+    ev = os.path.join(tmp, f"ev{k}")
+    with open(ev, "w", encoding="utf-8") as e:
+        subprocess.run([sys.executable, os.path.join(a.tools, "events.py"), held], stdout=e, check=True)
+    env = dict(os.environ, PARAPET_MODEL=os.path.join(a.models, f"model-fold{k}.bin"), PARAPET_RULE_PACKS=getattr(a, "packs", ""))
+    cmd = [a.bin, "replay", ev, "--alerts", os.path.join(tmp, f"a{k}"), "--evidence", "none"]
+    if verdicts:
+        cmd += ["--verdicts", os.path.join(tmp, f"v{k}")]
+    if a.config:
+        cmd += ["--config", a.config]
+    r = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    if r.returncode not in (0, 3):
+        sys.exit(f"replay failed: {r.stderr[-1000:]}")
+    return labels
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--models", required=True, help="folder with model-fold0.bin and model-fold1.bin")
@@ -33,23 +62,7 @@ def main():
     with tempfile.TemporaryDirectory(prefix="parapet-hq-") as tmp:
         with open(os.path.join(tmp, "all"), "w", encoding="utf-8") as out:
             for k in (0, 1):
-                held = os.path.join(tmp, f"f{k}.jsonl.gz")
-                with gzip.open(held, "wt", encoding="utf-8") as g:
-                    for path in files:
-                        with gzip.open(path, "rt", encoding="utf-8") as f:
-                            for line in f:
-                                if line.strip() and F.fold_of(json.loads(line)) == k:
-                                    g.write(line if line.endswith("\n") else line + "\n")
-                ev = os.path.join(tmp, f"ev{k}")
-                with open(ev, "w", encoding="utf-8") as e:
-                    subprocess.run([sys.executable, os.path.join(a.tools, "events.py"), held], stdout=e, check=True)
-                env = dict(os.environ, PARAPET_MODEL=os.path.join(a.models, f"model-fold{k}.bin"), PARAPET_RULE_PACKS=a.packs)
-                cmd = [a.bin, "replay", ev, "--alerts", os.path.join(tmp, f"a{k}"), "--evidence", "none"]
-                if a.config:
-                    cmd += ["--config", a.config]
-                r = subprocess.run(cmd, env=env, capture_output=True, text=True)
-                if r.returncode not in (0, 3):
-                    sys.exit(f"replay failed: {r.stderr[-1000:]}")
+                replay_fold(a, tmp, k, files)
                 with open(os.path.join(tmp, f"a{k}"), encoding="utf-8") as f:
                     out.write(f.read())
         message_level(os.path.join(tmp, "all"), os.path.join(tmp, "msg"))
