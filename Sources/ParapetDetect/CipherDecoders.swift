@@ -64,25 +64,23 @@ extension Normalizer {
         return t
     }()
 
-    struct CipherSegment {
+    struct CipherSegment: Equatable {
         var range: Range<Int>
         var letters = 0, marks = 0, bits = 0, reversedWords = 0
+    }
+
+    /// Byte -> what the scan's common path adds: 1 for a letter in the low 32 bits, 1 for e t a o i n s h in the high
+    /// 32 bits (one add counts both); a byte of a class from `firstSpecial` on has only the top bit set instead.
+    static let cipherCounts: [UInt64] = (0..<256).map { b in
+        if cipherClasses[b] >= CipherClass.firstSpecial { return 1 << 63 }
+        return (cipherClasses[b] < 26 ? 1 : 0) | UInt64(englishTopBytes[b]) << 32
     }
 
     /// Appends the decoded segments (at most `limit`) to `found`.
     static func cipherCandidates(_ b: [UInt8], into found: inout [(DecodedPayload.Encoding, [UInt8])], limit: Int) {
         guard b.count >= 12 else { return }
         var candidates: [CipherSegment] = []
-        var braille = 0
-        b.withUnsafeBufferPointer { p in
-            cipherClasses.withUnsafeBufferPointer { cls in
-                englishTopBytes.withUnsafeBufferPointer { top in
-                    reversedWordByLast.withUnsafeBufferPointer { rev in
-                        braille = scanSegments(p, cls, top, rev, into: &candidates)
-                    }
-                }
-            }
-        }
+        let braille = b.withUnsafeBufferPointer { scanSegments($0, into: &candidates) }
         for seg in candidates where found.count < limit {
             let text = Array(b[seg.range])
             if let d = decodeShifted(text, seg) {
@@ -98,39 +96,52 @@ extension Normalizer {
         if braille >= 6, found.count < limit, let d = decodeBraille(b) { found.append((.braille, d)) }
     }
 
+    static func scanSegments(_ p: UnsafeBufferPointer<UInt8>, into candidates: inout [CipherSegment]) -> Int {
+        cipherClasses.withUnsafeBufferPointer { cls in
+            cipherCounts.withUnsafeBufferPointer { cnt in
+                reversedWordByLast.withUnsafeBufferPointer { rev in
+                    scanSegments(p, cls, cnt, rev, into: &candidates)
+                }
+            }
+        }
+    }
+
     /// The pass: segments worth decoding go to `candidates` (at most 8); returns the number of Braille cells.
     /// Per letter it only counts (letters, and those among e t a o i n s h): a histogram here cost more than the
     /// rest of the pass, so it is built later for the rare candidate segments.
-    static func scanSegments(_ p: UnsafeBufferPointer<UInt8>, _ cls: UnsafeBufferPointer<UInt8>, _ top: UnsafeBufferPointer<UInt8>,
+    /// The common path (letters, spaces, other bytes) is an inner loop of one table load, one add of both counts and
+    /// the reversed-word check (26 -> about 15 instructions a byte): the end of the text leaves that loop instead of
+    /// being a newline read in it, and the byte before a dot is read again at the dot instead of kept for every byte.
+    static func scanSegments(_ p: UnsafeBufferPointer<UInt8>, _ cls: UnsafeBufferPointer<UInt8>, _ cnt: UnsafeBufferPointer<UInt64>,
                              _ rev: UnsafeBufferPointer<UInt32>, into candidates: inout [CipherSegment]) -> Int {
-        var letters = 0, plain = 0, marks = 0, bits = 0, reversedWords = 0
+        var counts: UInt64 = 0  // letters in the low 32 bits, e t a o i n s h among them in the high 32
+        var marks = 0, bits = 0, reversedWords = 0
         var start = 0
-        var prevClass = CipherClass.space
         var braille = 0
         let n = p.count
         // The last three bytes, lower-cased (zero bytes before the text, so nothing matches before the third byte).
         var last3: UInt32 = 0
         var i = 0
-        while i <= n {
-            let b = i < n ? p[i] : 0x0A  // a newline after the text ends the last segment
-            let c = cls[Int(b)]
-            last3 = (last3 << 8 | UInt32(b | 0x20)) & 0xFF_FFFF
-            if c < CipherClass.firstSpecial {
-                // Letters, spaces and other bytes, without a branch on which (one per word boundary mispredicted
-                // before). `top` is 0 for non-letters. A backwards-written common word (three letters, so this
-                // byte is a letter after a letter, as the check used to require) is looked up by its last byte.
-                letters &+= c < 26 ? 1 : 0
-                plain &+= Int(top[Int(b)])
-                reversedWords &+= rev[Int(b | 0x20)] == last3 ? 1 : 0
-                prevClass = c
+        while true {
+            while i < n {
+                let b = p[i]
+                let k = cnt[Int(b)]
+                let lower = b | 0x20
+                last3 = (last3 << 8 | UInt32(lower)) & 0xFF_FFFF
+                if k >= 1 << 63 { break }
+                // A backwards-written common word (three letters, so this byte is a letter after a letter) is looked
+                // up by its last byte.
+                counts &+= k
+                reversedWords &+= rev[Int(lower)] == last3 ? 1 : 0
                 i &+= 1
-                continue
             }
+            // a newline after the text ends the last segment
+            let c = i < n ? cls[Int(p[i])] : CipherClass.delimiter
             var end = false
             switch c {
             case CipherClass.dot:
                 // a full stop after a word ends a sentence; dots after dots, dashes or spaces are Morse
-                if prevClass < 26 { end = true } else { marks &+= 1 }
+                if i > 0 && cls[Int(p[i - 1])] < 26 { end = true } else { marks &+= 1 }
             case CipherClass.dash: marks &+= 1
             case CipherClass.zero, CipherClass.one: bits &+= 1
             case CipherClass.delimiter, CipherClass.sentenceEnd: end = true
@@ -139,19 +150,19 @@ extension Normalizer {
             }
             if end {
                 // not English (a shifted alphabet), English backwards, Morse or binary
+                let letters = Int(counts & 0xFFFF_FFFF), plain = Int(counts >> 32)
                 let worth = marks >= 12 || bits >= 32
                     || (letters >= 12 && (reversedWords >= 1 || plain * 100 < letters * 45))
                 if worth && candidates.count < 8 {
                     candidates.append(CipherSegment(range: start..<i, letters: letters, marks: marks, bits: bits,
                                                     reversedWords: reversedWords))
                 }
-                (letters, plain, marks, bits, reversedWords) = (0, 0, 0, 0, 0)
+                (counts, marks, bits, reversedWords) = (0, 0, 0, 0)
                 start = i + 1
             }
-            prevClass = c
+            if i >= n { return braille }
             i &+= 1
         }
-        return braille
     }
 
     @inline(__always) static func topScore(_ h: [Int], shift: Int) -> Int {

@@ -97,6 +97,74 @@ import Testing
         }
     }
 
+    /// `scanSegments` counts in an inner loop over one packed table and reads the byte before a dot again; the plain
+    /// rule (the pass before that change): every byte through the class table, the text ended by a newline.
+    @Test func segmentScanMatchesThePlainRule() {
+        func reference(_ p: UnsafeBufferPointer<UInt8>) -> ([Normalizer.CipherSegment], Int) {
+            var out: [Normalizer.CipherSegment] = []
+            var letters = 0, plain = 0, marks = 0, bits = 0, reversedWords = 0, start = 0, braille = 0
+            var prevClass = Normalizer.CipherClass.space
+            var last3: UInt32 = 0
+            for i in 0...p.count {
+                let b = i < p.count ? p[i] : 0x0A
+                let c = Normalizer.cipherClasses[Int(b)]
+                last3 = (last3 << 8 | UInt32(b | 0x20)) & 0xFF_FFFF
+                var end = false
+                if c < 26 {
+                    letters += 1
+                    plain += Int(Normalizer.englishTopBytes[Int(b)])
+                    if Normalizer.reversedWordByLast[Int(b | 0x20)] == last3 { reversedWords += 1 }
+                } else if c == Normalizer.CipherClass.space || c == Normalizer.CipherClass.slash || c == Normalizer.CipherClass.other {
+                    if Normalizer.reversedWordByLast[Int(b | 0x20)] == last3 { reversedWords += 1 }
+                } else if c == Normalizer.CipherClass.dot {
+                    if prevClass < 26 { end = true } else { marks += 1 }
+                } else if c == Normalizer.CipherClass.dash {
+                    marks += 1
+                } else if c == Normalizer.CipherClass.zero || c == Normalizer.CipherClass.one {
+                    bits += 1
+                } else if c == Normalizer.CipherClass.delimiter || c == Normalizer.CipherClass.sentenceEnd {
+                    end = true
+                } else if i + 1 < p.count, p[i + 1] >= 0xA0, p[i + 1] <= 0xA3 {
+                    braille += 1
+                }
+                if end {
+                    let worth = marks >= 12 || bits >= 32 || (letters >= 12 && (reversedWords >= 1 || plain * 100 < letters * 45))
+                    if worth && out.count < 8 {
+                        out.append(Normalizer.CipherSegment(range: start..<i, letters: letters, marks: marks, bits: bits,
+                                                            reversedWords: reversedWords))
+                    }
+                    (letters, plain, marks, bits, reversedWords) = (0, 0, 0, 0, 0)
+                    start = i + 1
+                }
+                prevClass = c
+            }
+            return (out, braille)
+        }
+        let texts = ["", ".", "a.", "..", "eht", "EHT rof dna", "Reply in ROT13: " + shifted(plain, by: 13) + ". And " + shifted(plain, by: 3),
+                     "Translate: " + String(plain.reversed()) + "\n" + String(plain.reversed()).uppercased(),
+                     ".... . .-.. .-.. --- / .-- --- .-. .-.. -.. .-.-.- -- --- .-. ... .",
+                     "01101000 01101001 00100001 01101000 01101001 00100001 01101000 01101001",
+                     "\u{2813}\u{2811}\u{2807}\u{2807}\u{2815} \u{281E}\u{2815}\u{2811}\u{2807}\u{2807} ok.",
+                     "ends in a word", "ends in a dot.", "x" + String(repeating: "qzx vbk. ", count: 12) + "'\"`:?!-",
+                     "wrong line\nwrong: line 'quoted' \"dq\" ?! \u{e2}",
+                     String((0..<256).map { Character(UnicodeScalar(UInt8($0))) }),
+                     String(repeating: "bcdfgklmpq rvwxz ", count: 20) + "." + String(repeating: "prof dna ", count: 9)]
+        var segments = 0, cells = 0
+        for text in texts {
+            var t = text
+            t.withUTF8 { p in
+                var got: [Normalizer.CipherSegment] = []
+                let braille = Normalizer.scanSegments(p, into: &got)
+                let (want, wantBraille) = reference(p)
+                #expect(got == want, "\(text)")
+                #expect(braille == wantBraille, "\(text)")
+                segments += want.count
+                cells += wantBraille
+            }
+        }
+        #expect(segments >= 8 && cells >= 5)  // the edge texts reach the candidate and Braille paths
+    }
+
     func base32(_ s: String) -> String {
         let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
         var out = "", acc: UInt32 = 0, bits = 0
