@@ -195,48 +195,66 @@ public struct Normalizer: Sendable {
 
     /// One folding pass in place; returns the number of tokens, of tokens that mix letters and leet characters, and
     /// the length kept.
+    ///
+    /// Tokens and whitespace runs alternate, so each is its own loop over the class table: a token's letters and
+    /// other bytes take one compare and one add (`FoldClass` other 0, letter 1), and whitespace is found by the
+    /// table instead of six compares per byte (21 -> about 12 instructions a byte).
     static func foldPass(_ b: UnsafeMutableBufferPointer<UInt8>, dense: Bool) -> (tokens: Int, mixed: Int, kept: Int) {
         let n = b.count
         var tokens = 0, mixed = 0
         let kept = foldClasses.withUnsafeBufferPointer { cls -> Int in
         @inline(__always) func isLetterAt(_ j: Int) -> Bool { cls[Int(b[j])] == FoldClass.letter }
         @inline(__always) func isLeetAt(_ j: Int) -> Bool { cls[Int(b[j])] == FoldClass.leet }
+        @inline(__always) func isSpaceAt(_ j: Int) -> Bool { cls[Int(b[j])] == FoldClass.space }
         var out = 0
         var i = 0
         // trim leading whitespace
-        while i < n && isSpace(b[i]) { i += 1 }
-        while i < n {
-            let c = b[i]
-            if isSpace(c) {
-                var nl = false
-                while i < n && isSpace(b[i]) {
-                    if b[i] == 0x0A { nl = true }
-                    i += 1
+        while i < n && isSpaceAt(i) { i &+= 1 }
+        if !dense && i == 0 && n > 0 {
+            // Fast prefix for prose: while tokens have no leet character and are parted by one space or newline
+            // (which the pass keeps as it is), nothing moves or folds and only tokens are counted. Anything else
+            // (a leet character, a whitespace run, a tab, whitespace at the end) hands over to the full loop at the
+            // start of its token.
+            var tokenStart = 0
+            var j = 0
+            while j < n {
+                let k = cls[Int(b[j])]
+                if k < FoldClass.leet {
+                    j &+= 1
+                    continue
                 }
-                if i < n {
-                    b[out] = nl ? 0x0A : 0x20
-                    out += 1
-                }
-                continue
+                let c = b[j]
+                guard k == FoldClass.space, c == 0x20 || c == 0x0A, j + 1 < n, !isSpaceAt(j + 1) else { break }
+                tokens &+= 1
+                j &+= 1
+                tokenStart = j
             }
-            // a token: up to whitespace (one table load per byte: letter, leet character, space or other)
+            if j == n {
+                tokens &+= 1  // the last token
+                return n
+            }
+            i = tokenStart
+            out = tokenStart
+        }
+        while i < n {
+            // a token (b[i] is not whitespace): up to whitespace
             let start = i
             var letters = 0
             var leets = 0
             var interior = false
             while i < n {
                 let k = cls[Int(b[i])]
-                if k == FoldClass.letter {
-                    letters += 1
-                } else if k == FoldClass.leet {
-                    leets += 1
-                    if letters > 0, i + 1 < n, isLetterAt(i + 1) || (isLeetAt(i + 1) && i + 2 < n && isLetterAt(i + 2)) {
-                        interior = true
-                    }
-                } else if k == FoldClass.space {
-                    break
+                if k < FoldClass.leet {
+                    letters &+= Int(k)  // letter 1, anything else 0
+                    i &+= 1
+                    continue
                 }
-                i += 1
+                if k == FoldClass.space { break }
+                leets += 1
+                if letters > 0, i + 1 < n, isLetterAt(i + 1) || (isLeetAt(i + 1) && i + 2 < n && isLetterAt(i + 2)) {
+                    interior = true
+                }
+                i &+= 1
             }
             tokens += 1
             if letters > 0 && leets > 0 { mixed += 1 }
@@ -251,20 +269,30 @@ public struct Normalizer: Sendable {
                 } else {
                     out = i
                 }
-                continue
-            }
-            for j in start..<i {
-                var x = b[j]
-                if letters == 0 {
-                    // a lone "1" or "4" in a leetspeak text is the word "i" or "a"
-                    if x == 0x31 { x = 0x69 } else if x == 0x34 { x = 0x61 }
-                } else {
-                    let l = leet(x)
-                    // keep a trailing '!' and the like as punctuation: only fold when a letter follows somewhere
-                    if l != 0 && (j + 1 < i) && (isLetter(b[j + 1]) || leet(b[j + 1]) != 0) { x = l }
-                    else if l != 0 && j > start && isLetter(b[j - 1]) && x != 0x21 && x != 0x24 && x != 0x40 { x = l }
+            } else {
+                for j in start..<i {
+                    var x = b[j]
+                    if letters == 0 {
+                        // a lone "1" or "4" in a leetspeak text is the word "i" or "a"
+                        if x == 0x31 { x = 0x69 } else if x == 0x34 { x = 0x61 }
+                    } else {
+                        let l = leet(x)
+                        // keep a trailing '!' and the like as punctuation: only fold when a letter follows somewhere
+                        if l != 0 && (j + 1 < i) && (isLetter(b[j + 1]) || leet(b[j + 1]) != 0) { x = l }
+                        else if l != 0 && j > start && isLetter(b[j - 1]) && x != 0x21 && x != 0x24 && x != 0x40 { x = l }
+                    }
+                    b[out] = x
+                    out += 1
                 }
-                b[out] = x
+            }
+            // the whitespace run after it (if any): one newline if it had one, else one space; none at the end
+            var nl = false
+            while i < n && isSpaceAt(i) {
+                if b[i] == 0x0A { nl = true }
+                i &+= 1
+            }
+            if i < n {
+                b[out] = nl ? 0x0A : 0x20
                 out += 1
             }
         }

@@ -88,4 +88,69 @@ import Testing
         #expect(r.text.hasSuffix("tail marker"))
         #expect(r.original.utf8.count < 1100)
     }
+
+    /// `foldPass` skips tokens without leet characters parted by one space or newline, and reads the class table for
+    /// whitespace; the plain rule (the pass before that change): every token checked, whitespace by `isSpace`.
+    @Test func foldPassMatchesThePlainRule() {
+        func reference(_ b: inout [UInt8], dense: Bool) -> (tokens: Int, mixed: Int, kept: Int) {
+            let n = b.count
+            var tokens = 0, mixed = 0, out = 0, i = 0
+            while i < n && Normalizer.isSpace(b[i]) { i += 1 }
+            while i < n {
+                if Normalizer.isSpace(b[i]) {
+                    var nl = false
+                    while i < n && Normalizer.isSpace(b[i]) {
+                        if b[i] == 0x0A { nl = true }
+                        i += 1
+                    }
+                    if i < n { b[out] = nl ? 0x0A : 0x20; out += 1 }
+                    continue
+                }
+                let start = i
+                var letters = 0, leets = 0, interior = false
+                while i < n && !Normalizer.isSpace(b[i]) {
+                    if Normalizer.isLetter(b[i]) {
+                        letters += 1
+                    } else if Normalizer.leet(b[i]) != 0 {
+                        leets += 1
+                        if letters > 0, i + 1 < n, Normalizer.isLetter(b[i + 1])
+                            || (Normalizer.leet(b[i + 1]) != 0 && i + 2 < n && Normalizer.isLetter(b[i + 2])) {
+                            interior = true
+                        }
+                    }
+                    i += 1
+                }
+                tokens += 1
+                if letters > 0 && leets > 0 { mixed += 1 }
+                let fold = (interior && letters >= 2) || (dense && (letters >= 1 || i - start == 1))
+                for j in start..<i {
+                    var x = b[j]
+                    if fold && letters == 0 {
+                        if x == 0x31 { x = 0x69 } else if x == 0x34 { x = 0x61 }
+                    } else if fold {
+                        let l = Normalizer.leet(x)
+                        if l != 0 && (j + 1 < i) && (Normalizer.isLetter(b[j + 1]) || Normalizer.leet(b[j + 1]) != 0) { x = l }
+                        else if l != 0 && j > start && Normalizer.isLetter(b[j - 1]) && x != 0x21 && x != 0x24 && x != 0x40 { x = l }
+                    }
+                    b[out] = x
+                    out += 1
+                }
+            }
+            return (tokens, mixed, out)
+        }
+        let texts = ["", " ", "a", "a ", " a", "a  b", "a\nb", "a \n b", "a\tb", "a\rb", "ab cd\n", "word.\nnext word, end",
+                     "h4ck th3 pl4net", "1gn0re all prev10us", "gpt4 costs $5 in 2024!", "a b c d e 1 4 @ | !",
+                     "wh4t 1s th3 p4ssw0rd f0r th3 4dm1n", "x1 1x 11 x!x y@z ok", "tail1", "t3st", "\u{e9}t\u{e9} 3t\u{e9}",
+                     "many words of plain prose then l33t at the end", "  lead and trail  ", "\n\n\n",
+                     String((0..<128).map { Character(UnicodeScalar(UInt8($0))) })]
+        for text in texts {
+            for dense in [false, true] {
+                var want = Array(text.utf8), got = Array(text.utf8)
+                let r = reference(&want, dense: dense)
+                let g = got.withUnsafeMutableBufferPointer { Normalizer.foldPass($0, dense: dense) }
+                #expect(g.tokens == r.tokens && g.mixed == r.mixed && g.kept == r.kept, "\(text) dense \(dense)")
+                #expect(got.prefix(g.kept) == want.prefix(r.kept), "\(text) dense \(dense)")
+            }
+        }
+    }
 }
