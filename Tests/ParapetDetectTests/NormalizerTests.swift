@@ -153,4 +153,31 @@ import Testing
             }
         }
     }
+
+    /// `base64Runs` looks `minLength - 1` bytes ahead and jumps; the plain rule (the loop before that change): from
+    /// every alphabet byte, a run over alphabet and '=' bytes, kept when long enough.
+    @Test func base64RunsMatchThePlainRule() {
+        func reference(_ b: [UInt8], minLength: Int) -> [Range<Int>] {
+            var runs: [Range<Int>] = [], i = 0
+            while i < b.count {
+                guard Normalizer.isB64(b[i]) else { i += 1; continue }
+                let start = i
+                while i < b.count && (Normalizer.isB64(b[i]) || b[i] == 0x3D) { i += 1 }
+                if i - start >= minLength { runs.append(start..<i) }
+            }
+            return runs
+        }
+        let k15 = String(repeating: "k", count: 15), k16 = k15 + "k"
+        let texts = ["", "=", "====", k15, k16, k16 + "=", "=" + k15, "==" + k16 + "==", k15 + "=" + k15, "a " + k16 + " b",
+                     k15 + " " + k16 + "!" + k15 + "==" + k15, "aGVsbG8gd29ybGQgaGVsbG8gd29ybGQ= and 68656c6c6f20776f726c6421 ok",
+                     "ordinary words, nothing long enough here at all, only prose.", String(repeating: "ab=", count: 20),
+                     String((0..<256).map { Character(UnicodeScalar(UInt8($0))) }) + k16]
+        for text in texts {
+            let b = Array(text.utf8)
+            for minLength in [0, 1, 2, 3, 15, 16, 17, 40] {
+                let got = b.withUnsafeBufferPointer { Normalizer.base64Runs($0, minLength: minLength) }
+                #expect(got == reference(b, minLength: minLength), "\(text) min \(minLength)")
+            }
+        }
+    }
 }
