@@ -35,16 +35,7 @@ extension Normalizer {
         // Densities first, branch-free: Pig Latin puts a 'y' in every word and the punctuation obfuscator a mark
         // after many letters, while prose has about 2 % 'y' and 4 % punctuation. Only a dense prompt pays for the
         // neighbour checks below.
-        var yCount = 0, marks = 0
-        b.withUnsafeBufferPointer { p in
-            Self.repairByteBits.withUnsafeBufferPointer { t in
-                for c in p {
-                    let k = t[Int(c)]
-                    yCount &+= Int((k >> 3) & 1)
-                    marks &+= Int((k >> 1) & 1)
-                }
-            }
-        }
+        let (yCount, marks) = b.withUnsafeBufferPointer { repairDensityCounts($0) }
         let densePunctuation = marks * 16 >= b.count, denseY = yCount * 12 >= b.count
         guard densePunctuation || denseY || b.count <= maxScrambleMessageBytes else { return }
         var innerPunctuation = 0, ayEnds = 0
@@ -75,6 +66,19 @@ extension Normalizer {
         if mayBeScrambled, found.count < limit, let s = unscrambled(b, words: ranges, lexicon: lexicon) { found.append((.scrambled, s)) }
         if mayBePigLatin, found.count < limit, let p = fromPigLatin(b, words: ranges, lexicon: lexicon) { found.append((.pigLatin, p)) }
     }
+
+    /// ('y' or 'Y' bytes, bytes of `isInsertedPunctuation`): one load and one add a byte from a table that holds both
+    /// counts (the 'y' in the low 32 bits, the mark in the high 32), instead of two shifts, masks and adds.
+    static func repairDensityCounts(_ p: UnsafeBufferPointer<UInt8>) -> (y: Int, marks: Int) {
+        var both: UInt64 = 0
+        repairDensityTable.withUnsafeBufferPointer { t in
+            for c in p { both &+= t[Int(c)] }
+        }
+        return (Int(both & 0xFFFF_FFFF), Int(both >> 32))
+    }
+
+    /// `repairByteBits` bit 3 ('y') in the low 32 bits, bit 1 (an inserted mark) in the high 32.
+    static let repairDensityTable: [UInt64] = repairByteBits.map { UInt64(($0 >> 3) & 1) | UInt64(($0 >> 1) & 1) << 32 }
 
     /// Whitespace-separated tokens as byte ranges.
     static func asciiWords(_ b: [UInt8]) -> [Range<Int>] {

@@ -68,4 +68,18 @@ import Testing
         #expect(l.hasFingerprint(RepairLexicon.fingerprint(Array("HeLLo".utf8))))
         #expect(!l.hasFingerprint(RepairLexicon.fingerprint(Array("hlelo".utf8))))
     }
+
+    /// `repairDensityCounts` adds both counts from one table; the plain rule: 'y' or 'Y', and the marks of
+    /// `isInsertedPunctuation`, counted byte by byte.
+    @Test func densityCountsMatchThePlainRule() {
+        let all = (0..<256).map { UInt8($0) }
+        let texts: [[UInt8]] = [[], Array("y".utf8), Array("Yy.,;:!?*".utf8), all, all + all.reversed(),
+                                Array("Ohway otay akemay away ombbay, m.a;k!e a b,o?m.b*".utf8)]
+        for b in texts {
+            let y = b.filter { $0 == 0x79 || $0 == 0x59 }.count
+            let marks = b.filter(Normalizer.isInsertedPunctuation).count
+            let got = b.withUnsafeBufferPointer { Normalizer.repairDensityCounts($0) }
+            #expect(got.y == y && got.marks == marks, "\(b.count) bytes")
+        }
+    }
 }
