@@ -93,14 +93,23 @@ public struct AdversarialSuffixDetector: MessageDetector {
     /// Cheap pre-check: both ways to the bar need two brackets or '!' (an unbalanced pair, or a run of marks);
     /// most chat has none, so this byte loop is all most prompts pay.
     static func hasSuffixSymbols(_ text: String) -> Bool {
+        // "two or more" only grows along the text, so the marks are summed 16 bytes at a time without a branch
+        // and tested after each block (a test per byte before: 6 -> about 2.5 instructions a byte).
         @inline(__always) func count(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
             suffixMarks.withUnsafeBufferPointer { t in
                 var n = 0
-                for c in b where t[Int(c)] != 0 {
-                    n += 1
+                var i = 0
+                let end = b.count
+                while i + 16 <= end {
+                    for k in 0..<16 { n &+= Int(t[Int(b[i &+ k])]) }
                     if n >= 2 { return true }
+                    i &+= 16
                 }
-                return false
+                while i < end {
+                    n &+= Int(t[Int(b[i])])
+                    i &+= 1
+                }
+                return n >= 2
             }
         }
         if let r = text.utf8.withContiguousStorageIfAvailable(count) { return r }

@@ -18,17 +18,34 @@ extension Normalizer {
     /// Cheap pre-check on every prompt: the same separator at three positions two bytes apart, with letters
     /// between (`m e t h`). One compare per byte in the common case (no bounds checks); the full pass below
     /// runs only when it says yes.
+    /// Eight positions at a time first: words of eight bytes at `j`, `j + 2` and `j + 4` compared lane by lane (a
+    /// lane is zero where the bytes are equal, found exactly without carries between lanes); only a block with a
+    /// position where all three are equal is checked byte by byte (6 -> about 2 instructions a byte of prose).
     static func mayHaveSpacedRun(_ b: [UInt8]) -> Bool {
         b.withUnsafeBufferPointer { p -> Bool in
             let n = p.count
-            guard n >= 2 * minSpacedLetters - 1 else { return false }
-            var j = 1
-            while j + 4 < n {
+            guard n >= 2 * minSpacedLetters - 1, let base = p.baseAddress else { return false }
+            @inline(__always) func spacedAt(_ j: Int) -> Bool {
                 let s = p[j]
-                if s == p[j + 2], s == p[j + 4], isLetterSeparator(s), isAsciiLetter(p[j - 1]), isAsciiLetter(p[j + 1]),
-                   isAsciiLetter(p[j + 3]) {
-                    return true
+                return s == p[j + 2] && s == p[j + 4] && isLetterSeparator(s) && isAsciiLetter(p[j - 1])
+                    && isAsciiLetter(p[j + 1]) && isAsciiLetter(p[j + 3])
+            }
+            let raw = UnsafeRawPointer(base)
+            let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+            var j = 1
+            while j + 11 < n {
+                let x = raw.loadUnaligned(fromByteOffset: j, as: UInt64.self)
+                let d2 = x ^ raw.loadUnaligned(fromByteOffset: j + 2, as: UInt64.self)
+                let d4 = x ^ raw.loadUnaligned(fromByteOffset: j + 4, as: UInt64.self)
+                // the high bit of each lane where d2 and d4 are both zero
+                let both = ~(((d2 & low7) &+ low7) | d2 | ((d4 & low7) &+ low7) | d4 | low7)
+                if both != 0 {
+                    for k in j..<(j + 8) where spacedAt(k) { return true }
                 }
+                j += 8
+            }
+            while j + 4 < n {
+                if spacedAt(j) { return true }
                 j += 1
             }
             return false

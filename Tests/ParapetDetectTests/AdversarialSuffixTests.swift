@@ -82,4 +82,20 @@ import Testing
         #expect(AdversarialSuffixDetector.hasDottedName("np.sum(x)"))
         #expect(!AdversarialSuffixDetector.hasDottedName("end."))
     }
+
+    /// `hasSuffixSymbols` sums the marks 16 bytes at a time; the plain rule: two or more of '!', brackets and braces.
+    /// Every prefix of the texts ends a block or the tail at each offset.
+    @Test func theSymbolPreCheckMatchesThePlainRule() {
+        let texts = ["plain words without any of those marks at all, for more than a few blocks of sixteen bytes",
+                     "one (mark) and more words after it to cross a block", "!", "[x", "{}", "a]b......................)",
+                     "ünïcödé (with) marks", String((0..<256).map { Character(UnicodeScalar(UInt8($0))) })]
+        for t in texts {
+            let b = Array(t.utf8)
+            for k in 0...b.count {
+                let sub = String(decoding: b[..<k], as: UTF8.self)
+                let want = sub.utf8.filter { [0x21, 0x28, 0x29, 0x5B, 0x5D, 0x7B, 0x7D].contains($0) }.count >= 2
+                #expect(AdversarialSuffixDetector.hasSuffixSymbols(sub) == want, "\(t) \(k)")
+            }
+        }
+    }
 }

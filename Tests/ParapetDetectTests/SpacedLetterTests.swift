@@ -56,4 +56,38 @@ extension SpacedLetterTests {
         }
         #expect(!Normalizer.mayHaveSpacedRun(Array("ordinary words, nothing spelled out".utf8)))
     }
+
+    /// `mayHaveSpacedRun` compares eight positions at a time first; the plain rule: the same separator at three
+    /// positions two bytes apart with letters between, tried at every position. Every prefix and suffix of the texts
+    /// puts a run at each offset of the eight-byte blocks and at the tail.
+    @Test func thePreCheckMatchesThePlainRule() {
+        func reference(_ p: [UInt8]) -> Bool {
+            guard p.count >= 2 * Normalizer.minSpacedLetters - 1 else { return false }
+            var j = 1
+            while j + 4 < p.count {
+                let s = p[j]
+                if s == p[j + 2], s == p[j + 4], Normalizer.isLetterSeparator(s), Normalizer.isAsciiLetter(p[j - 1]),
+                   Normalizer.isAsciiLetter(p[j + 1]), Normalizer.isAsciiLetter(p[j + 3]) {
+                    return true
+                }
+                j += 1
+            }
+            return false
+        }
+        let texts = ["ordinary words, nothing spelled out at all in this one, just prose.", "a sentence then m e t h at the end",
+                     "b-o-m-b first, then ordinary words", "eeeeeeeeeeeeeeeeeeee", "a a a a a", "x.y.z", "1 2 3 4 5 6",
+                     "    ....----____", "\u{e9} \u{e9} \u{e9} k i l l"]
+        var yes = 0
+        for t in texts {
+            let b = Array(t.utf8)
+            for k in 0...b.count {
+                for sub in [Array(b[k...]), Array(b[..<k])] {
+                    let want = reference(sub)
+                    #expect(Normalizer.mayHaveSpacedRun(sub) == want, "\(t) \(k)")
+                    if want { yes += 1 }
+                }
+            }
+        }
+        #expect(yes > 50)
+    }
 }
