@@ -121,6 +121,37 @@ func run(_ d: any MessageDetector, _ role: Role, _ text: String) -> MessageAnaly
         #expect(run(d, .user, plain).scores.manyShot == 0)
         #expect(d.exchanges("q: one\na: two\n") == 1)
     }
+
+    /// `exchanges` finds the next line with memchr; the plain rule: every line start read, a byte loop to the newline.
+    /// Labels on the first and last lines, empty lines, a text without a newline and one ending in several.
+    @Test func manyShotLinesMatchThePlainRule() {
+        func reference(_ text: String) -> Int {
+            var side0 = 0, side1 = 0, switches = 0, last = -1
+            for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+                let b = Array(line.utf8)
+                var j = 0
+                while j < b.count, j < 8, [0x20, 0x23, 0x2A, 0x3E, 0x2D, 0x5B].contains(b[j]) { j += 1 }
+                var k = j
+                while k < b.count, k - j < 12, (b[k] >= 0x61 && b[k] <= 0x7A) || b[k] == 0x20 { k += 1 }
+                var m = k
+                while m < b.count, m - k < 3, b[m] == 0x2A || b[m] == 0x5D { m += 1 }
+                guard m < b.count, b[m] == 0x3A, k > j else { continue }
+                var end = k
+                while end > j, b[end - 1] == 0x20 { end -= 1 }
+                let label = String(decoding: b[j..<end], as: UTF8.self)
+                guard let side = ManyShotDetector.speakers.first(where: { $0.0 == label })?.1 else { continue }
+                if side == 0 { side0 += 1 } else { side1 += 1 }
+                if last >= 0 && side != last { switches += 1 }
+                last = side
+            }
+            return min(min(side0, side1), (switches + 1) / 2)
+        }
+        let d = ManyShotDetector()
+        let texts = ["", "\n", "q: x", "q: one\na: two", "q: one\na: two\n\n\n", "\n\nq: a\n\na: b\nuser: c\nai: d",
+                     "no labels at all in this text", "- **human**: hi\n> assistant: yo\n## user]: x\n* ai**: y\nq:\na:",
+                     String(repeating: "user: ask\nassistant: answer\nplain line here\n", count: 7) + "user: last"]
+        for t in texts { #expect(d.exchanges(t) == reference(t), "\(t)") }
+    }
 }
 
 @Suite struct ModelTests {
