@@ -70,7 +70,8 @@ extension Normalizer {
     }
 
     /// Byte -> what the scan's common path adds: 1 for a letter in the low 32 bits, 1 for e t a o i n s h in the high
-    /// 32 bits (one add counts both); a byte of a class from `firstSpecial` on has only the top bit set instead.
+    /// 32 bits (one add counts both); a byte of a class from `firstSpecial` on has only the top bit set instead (the
+    /// scan adds it too and masks it off).
     static let cipherCounts: [UInt64] = (0..<256).map { b in
         if cipherClasses[b] >= CipherClass.firstSpecial { return 1 << 63 }
         return (cipherClasses[b] < 26 ? 1 : 0) | UInt64(englishTopBytes[b]) << 32
@@ -128,11 +129,13 @@ extension Normalizer {
                 let k = cnt[Int(b)]
                 let lower = b | 0x20
                 last3 = (last3 << 8 | UInt32(lower)) & 0xFF_FFFF
-                if k >= 1 << 63 { break }
-                // A backwards-written common word (three letters, so this byte is a letter after a letter) is looked
-                // up by its last byte.
+                // Added before the test, so that the exit needs no copy of the counts before them: a special byte
+                // only flips the top bit of `counts` (masked off when read), and no special byte ends a reversed word
+                // (their table entries are all ones). A backwards-written common word (three letters, so this byte
+                // is a letter after a letter) is looked up by its last byte.
                 counts &+= k
                 reversedWords &+= rev[Int(lower)] == last3 ? 1 : 0
+                if k >= 1 << 63 { break }
                 i &+= 1
             }
             // a newline after the text ends the last segment
@@ -150,7 +153,7 @@ extension Normalizer {
             }
             if end {
                 // not English (a shifted alphabet), English backwards, Morse or binary
-                let letters = Int(counts & 0xFFFF_FFFF), plain = Int(counts >> 32)
+                let letters = Int(counts & 0xFFFF_FFFF), plain = Int((counts >> 32) & 0x7FFF_FFFF)
                 let worth = marks >= 12 || bits >= 32
                     || (letters >= 12 && (reversedWords >= 1 || plain * 100 < letters * 45))
                 if worth && candidates.count < 8 {
