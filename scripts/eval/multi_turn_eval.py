@@ -107,7 +107,7 @@ def main():
     ap.add_argument("--models", default=None,
                     help="reuse model-fold0.bin / model-fold1.bin from this folder (run_eval.py --keep-models) instead of training")
     ap.add_argument("--synthetic", default=SYNTHETIC,
-                    help="training file added to fold models trained here, as in the shipped model; '' for none")
+                    help="training files (:-separated) added to fold models trained here, as in the shipped model; '' for none")
     ap.add_argument("--conversation-file", default=None,
                     help="a conversation.yaml to try instead of the bundled one (thresholds, cues)")
     ap.add_argument("--config", default=None,
@@ -141,7 +141,7 @@ def main():
                     model = os.path.join(args.models, f"model-fold{fold}.bin")
                 else:
                     model = os.path.join(tmp, f"model-fold{fold}.bin")
-                    extra = [args.synthetic] if args.synthetic else []
+                    extra = [f for f in args.synthetic.split(':') if f]
                     cmd = [args.bin, "train"] + train + extra + ["--output", model, "--holdout-fold", str(fold), "--folds", "2"]
                     for p in F.excluded_prefixes(fold):
                         cmd += ["--exclude-source", p]

@@ -138,7 +138,7 @@ def main():
     ap.add_argument("--out", default=None, help="write all figures as JSON here")
     ap.add_argument("--train-args", default="", help="extra arguments for `parapet train` (experiments)")
     ap.add_argument("--synthetic", default=SYNTHETIC,
-                    help="training file added to every fold model, as in the shipped model (Training/README.md); '' for none")
+                    help="training files (:-separated) added to every fold model, as in the shipped model (Training/README.md); '' for none")
     ap.add_argument("--keep-models", default=None, help="keep the fold models in this folder (model-fold0.bin, model-fold1.bin)")
     args = ap.parse_args()
     files = [os.path.join(args.data, f + ".jsonl.gz") for f in FILES]
@@ -163,7 +163,7 @@ def main():
                             if F.fold_of(c) == fold:
                                 g.write(json.dumps(c, ensure_ascii=False) + "\n")
                 model = os.path.join(args.keep_models or tmp, f"model-fold{fold}.bin")
-                extra = [args.synthetic] if args.synthetic else []  # never held out: written for Parapet, not a DEV source
+                extra = [f for f in args.synthetic.split(':') if f]  # never held out: written for Parapet, not a DEV source
                 cmd = [args.bin, "train"] + files + extra + ["--output", model, "--holdout-fold", str(fold), "--folds", "2"]
                 for p in F.excluded_prefixes(fold):
                     cmd += ["--exclude-source", p]
