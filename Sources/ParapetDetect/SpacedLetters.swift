@@ -16,8 +16,7 @@ extension Normalizer {
     }
 
     /// Cheap pre-check on every prompt: the same separator at three positions two bytes apart, with letters
-    /// between (`m e t h`). One compare per byte in the common case (no bounds checks); the full pass below
-    /// runs only when it says yes.
+    /// between (`m e t h`); the full pass below runs only when it says yes.
     /// Eight positions at a time first: words of eight bytes at `j`, `j + 2` and `j + 4` compared lane by lane (a
     /// lane is zero where the bytes are equal, found exactly without carries between lanes); only a block with a
     /// position where all three are equal is checked byte by byte (6 -> about 2 instructions a byte of prose).
